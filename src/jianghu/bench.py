@@ -1,0 +1,124 @@
+"""``jianghu bench``: throughput and memory, with a baseline measured in the same run.
+
+Each measured step runs in a fresh child process so that its peak RSS and CPU time are
+its own. The baseline for ingest is the time plain ``orjson`` needs to parse the same
+file (after the same ``\\xNN`` repair), i.e. the floor of any reader of that file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _child(fn_name: str, args: tuple[Any, ...], queue: Any) -> None:
+    fn = globals()[fn_name]
+    start_wall = time.perf_counter()
+    start = resource.getrusage(resource.RUSAGE_SELF)
+    value = fn(*args)
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter() - start_wall
+    cpu = (end.ru_utime - start.ru_utime) + (end.ru_stime - start.ru_stime)
+    queue.put({"value": value, "wall": wall, "cpu": cpu, "peak_rss_mb": end.ru_maxrss / 1024})
+
+
+def _measure(fn_name: str, *args: Any) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn_name, args, queue))
+    proc.start()
+    result: dict[str, Any] = queue.get()
+    proc.join()
+    return result
+
+
+def _parse_with_orjson(path: str) -> int:
+    import orjson
+
+    from jianghu.sources.json_stream import repair_xnn
+
+    doc = orjson.loads(repair_xnn(Path(path).read_bytes()))
+    return sum(len(c.get("messages", [])) for c in doc["chats"]["list"] + doc["left_chats"]["list"])
+
+
+def _ingest_into(path: str, db: str) -> dict[str, Any]:
+    from jianghu.ingest import ingest
+    from jianghu.store import open_store
+
+    store = open_store(db)
+    try:
+        report = ingest(store, [Path(path)])
+    finally:
+        store.close()
+    return report.to_json()
+
+
+def _search_some(db: str) -> int:
+    from jianghu.analysis.search_terms import parse_query
+    from jianghu.store import open_store
+    from jianghu.store.base import SearchFilters
+
+    store = open_store(db)
+    found = 0
+    try:
+        for query in ("料", "四件套", "CVV", "查詢", "担保 押金", "TRC20"):
+            found += len(store.search(parse_query(query), SearchFilters(limit=100)))
+    finally:
+        store.close()
+    return found
+
+
+def run_ingest_bench(
+    messages: int, workdir: Path | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    from jianghu.demo import write_demo_export
+
+    own = workdir is None
+    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    export = folder / "result.json"
+    db_path = folder / "bench.db"
+    for leftover in folder.glob("bench.db*"):
+        leftover.unlink()
+    try:
+        log(f"generating {messages} messages …")
+        t0 = time.perf_counter()
+        summary = write_demo_export(export, messages=messages, seed=7)
+        gen_seconds = time.perf_counter() - t0
+        log("baseline: orjson parse of the whole file …")
+        base = _measure("_parse_with_orjson", str(export))
+        log("ingest into a fresh SQLite store …")
+        ing = _measure("_ingest_into", str(export), f"sqlite:///{db_path}")
+        log("search …")
+        srch = _measure("_search_some", f"sqlite:///{db_path}")
+        report = ing["value"]
+        total = report["read"] + report["events"]
+        return {
+            "messages": summary.messages,
+            "service_messages": summary.service_messages,
+            "mean_text_length": round(summary.mean_text_length, 1),
+            "export_mb": round(summary.bytes_written / 2**20, 1),
+            "generate_seconds": round(gen_seconds, 2),
+            "orjson_parse_seconds": round(base["wall"], 2),
+            "orjson_peak_rss_mb": round(base["peak_rss_mb"], 1),
+            "ingest_seconds": round(ing["wall"], 2),
+            "ingest_records_per_second": round(total / ing["wall"]),
+            "ingest_cpu_seconds": round(ing["cpu"], 2),
+            "ingest_cores_used": round(ing["cpu"] / ing["wall"], 2),
+            "ingest_peak_rss_mb": round(ing["peak_rss_mb"], 1),
+            "ingest_vs_orjson_parse": round(ing["wall"] / base["wall"], 2),
+            "store_mb": round(db_path.stat().st_size / 2**20, 1),
+            "search_6_queries_seconds": round(srch["wall"], 3),
+            "new": report["new"],
+            "rejected": report["rejected"],
+        }
+    finally:
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,342 @@
+"""The ``jianghu`` command: a thin face over the library.
+
+Every library error becomes one line on stderr and a non-zero exit; no traceback reaches
+the analyst. Text from messages is made terminal-safe and handed to Rich as ``Text``
+objects, never as markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from jianghu.errors import ConfigError, JianghuError, QueryError
+from jianghu.faces.progress import FileProgress
+from jianghu.faces.safe_text import terminal_safe
+from jianghu.settings import resolve_db_url
+
+app = typer.Typer(
+    name="jianghu",
+    help="Threat intelligence for the Chinese-language cybercrime underground.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(
+    help="Measure throughput and memory; see BENCHMARKS.md.", no_args_is_help=True
+)
+app.add_typer(bench_app, name="bench")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Store URL: sqlite:///path (default ./jianghu.db) or postgresql://…"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(Text("error: " + terminal_safe(message, keep_newlines=False), style="red"))
+    return typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn library errors into one line and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except JianghuError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
+    """ISO date or date-time; naive means UTC. A bare date as --until includes that day."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r}: expected a date like 2026-03-01 or 2026-03-01T12:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end_of_day and len(value) == 10:
+        parsed += timedelta(days=1)
+    return parsed
+
+
+# ---- ingest ----------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Export files or folders of exports.")],
+    db: DbOption = None,
+    json: JsonOption = False,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            help="Telegram account id that made single-chat exports (scopes ids "
+            "of private chats and basic groups)."
+        ),
+    ] = None,
+) -> None:
+    """Read exports into the store, analysing as it goes."""
+    from jianghu.ingest import ingest as run_ingest
+    from jianghu.store import open_store
+
+    store = open_store(resolve_db_url(db))
+    try:
+        progress = None if json else FileProgress(err)
+        options = {"account": account} if account else {}
+        with progress or _nullcontext():
+            report = run_ingest(store, paths, options, progress)
+    finally:
+        store.close()
+    if json:
+        print_json(report.to_json())
+    else:
+        for error in report.errors:
+            err.print(Text(terminal_safe(str(error), keep_newlines=False), style="yellow"))
+        c = report.counts
+        out.print(
+            Text(
+                f"read {report.read} messages in {report.files} file(s): {c.new} new, "
+                f"{c.updated} updated, {c.unchanged} unchanged, {report.rejected} rejected; "
+                f"{report.events} service events; {report.files_failed} file(s) with errors"
+            )
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# ---- search ----------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help='Words to find (all must match); "quoted phrase".')],
+    db: DbOption = None,
+    json: JsonOption = False,
+    channel: Annotated[str | None, typer.Option(help="Channel name (part of it) or id.")] = None,
+    author: Annotated[
+        str | None, typer.Option(help="Author name (part of it), id or handle.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Posted at or after (ISO date, UTC).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Posted before; a bare date includes it.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="Most results to show.")] = 20,
+) -> None:
+    """Full-text search over messages (Chinese, traditional or simplified, and Latin)."""
+    from jianghu.analysis.search_terms import parse_query
+    from jianghu.analysis.snippet import make_snippet
+    from jianghu.store import open_store
+    from jianghu.store.base import SearchFilters
+
+    clauses = parse_query(query)
+    if not clauses:
+        raise QueryError(f"query {query!r} has no letters, digits or characters to search for")
+    filters = SearchFilters(
+        channel=channel,
+        author=author,
+        since=parse_when(since, "--since"),
+        until=parse_when(until, "--until", end_of_day=True),
+        limit=limit,
+    )
+    store = open_store(resolve_db_url(db))
+    try:
+        hits = store.search(clauses, filters)
+    finally:
+        store.close()
+    snippets = [make_snippet(h.text, clauses) for h in hits]
+    if json:
+        print_json(
+            [
+                {
+                    "id": h.id,
+                    "platform": h.platform,
+                    "channel": h.channel,
+                    "author": h.author,
+                    "author_id": h.author_id,
+                    "posted_at": h.posted_at.isoformat(),
+                    "text": h.text,
+                    "snippet": s.text,
+                    "highlights": [list(x) for x in s.spans],
+                    "score": h.score,
+                }
+                for h, s in zip(hits, snippets, strict=True)
+            ]
+        )
+        return
+    if not hits:
+        out.print(Text(f"no messages match {terminal_safe(query)!r}"))
+        return
+    table = Table(show_lines=False, header_style="bold")
+    for name in ("date", "channel", "author", "message"):
+        table.add_column(name, overflow="fold")
+    for hit, snip in zip(hits, snippets, strict=True):
+        table.add_row(
+            hit.posted_at.strftime("%Y-%m-%d %H:%M"),
+            Text(terminal_safe(hit.channel, keep_newlines=False)),
+            Text(terminal_safe(hit.author or "?", keep_newlines=False)),
+            highlighted(snip.text, snip.spans),
+        )
+    out.print(table)
+    out.print(Text(f"{len(hits)} result(s)", style="dim"))
+
+
+def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> Text:
+    """Rich Text with the spans emphasised; every piece made terminal-safe separately."""
+    result = Text()
+    pos = 0
+    for start, end in spans:
+        result.append(terminal_safe(text[pos:start], keep_newlines=False))
+        result.append(terminal_safe(text[start:end], keep_newlines=False), style="bold yellow")
+        pos = end
+    result.append(terminal_safe(text[pos:], keep_newlines=False))
+    return result
+
+
+# ---- demo ------------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def demo(
+    db: DbOption = None,
+    json: JsonOption = False,
+    messages: Annotated[int, typer.Option(min=1, help="How many messages to generate.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same corpus).")] = 7,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the export here and stop (no ingest)."),
+    ] = None,
+) -> None:
+    """Generate the demo corpus (a Telegram Desktop export) and ingest it."""
+    from jianghu.demo import write_demo_export
+    from jianghu.ingest import ingest as run_ingest
+    from jianghu.store import open_store
+
+    target = out_path or Path("demo") / "result.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileProgress(err, label="generating") as gen_progress:
+        gen_progress.start_file(target, messages)
+        summary = write_demo_export(
+            target, messages=messages, seed=seed, progress=gen_progress.advance
+        )
+        gen_progress.end_file()
+    if out_path is not None:
+        if json:
+            print_json(
+                {
+                    "path": str(target),
+                    "messages": summary.messages,
+                    "service_messages": summary.service_messages,
+                    "chats": summary.chats,
+                    "bytes": summary.bytes_written,
+                }
+            )
+        else:
+            out.print(
+                Text(f"wrote {summary.messages} messages in {summary.chats} chats to {target}")
+            )
+        return
+    url = resolve_db_url(db)
+    store = open_store(url)
+    try:
+        with FileProgress(err) as progress:
+            report = run_ingest(store, [target], {}, progress)
+        totals = store.summary()
+    finally:
+        store.close()
+    if json:
+        print_json(
+            {
+                "ingest": report.to_json(),
+                "store": url,
+                "messages": totals.messages,
+                "channels": totals.channels,
+                "authors": totals.authors,
+            }
+        )
+        return
+    table = Table(title=f"demo corpus in {url}", header_style="bold")
+    table.add_column("channel")
+    table.add_column("messages", justify="right")
+    for name, count in totals.by_channel:
+        table.add_row(Text(terminal_safe(name, keep_newlines=False)), str(count))
+    out.print(table)
+    out.print(
+        Text(
+            f"{totals.messages} messages, {totals.events} service events, "
+            f"{totals.channels} channels, {totals.authors} authors"
+        )
+    )
+    out.print(
+        Text(
+            "next: jianghu search 料   ·   jianghu search 四件套 --channel 担保   ·   "
+            "jianghu search CVV --json"
+        )
+    )
+
+
+# ---- bench -----------------------------------------------------------------------------
+@bench_app.command("ingest")
+@handles_errors
+def bench_ingest(
+    messages: Annotated[
+        int, typer.Option(min=1000, help="Messages to generate and ingest.")
+    ] = 100_000,
+    json: JsonOption = False,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the export and the store.")
+    ] = None,
+) -> None:
+    """Generate N messages, ingest them into a fresh SQLite store, compare with orjson."""
+    from jianghu.bench import run_ingest_bench
+
+    result = run_ingest_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    if json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        out.print(Text(f"{key:>28}: {value}"))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Make hostile text harmless on a terminal.
+
+Message text, names and links are written by criminals. Before anything reaches a
+terminal, control characters (which start ANSI escape sequences, OSC 8 hyperlinks,
+cursor moves, title changes) and bidirectional overrides (which reorder what the analyst
+sees, "Trojan Source") are replaced by visible escapes. Rich markup is never parsed from
+such text: the CLI passes it to Rich as ``Text`` objects, which are not markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates, and the line
+# and paragraph separators that some terminals treat as newlines.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str, keep_newlines: bool = True) -> str:
+    """``text`` with every character that could control a terminal made visible."""
+    out = _UNSAFE.sub(_visible, text)
+    if not keep_newlines:
+        out = out.replace("\n", " ")
+    return out

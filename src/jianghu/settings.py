@@ -1,0 +1,49 @@
+"""The declared table of settings: name, default, help. Environment variables
+``JIANGHU_<NAME>`` override the defaults and command-line flags override both."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from jianghu.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "JIANGHU_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "sqlite:///jianghu.db", "Store URL: sqlite:///path or postgresql://…"),
+    Setting("batch_size", "2000", "Messages written per ingest transaction."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str, flag: str | None = None) -> str:
+    """The value of a setting: the flag if given, else the environment, else the default."""
+    setting = _BY_NAME[name]
+    if flag is not None:
+        return flag
+    return os.environ.get(setting.env, setting.default)
+
+
+def get_int(name: str, flag: int | None = None) -> int:
+    raw = get(name, None if flag is None else str(flag))
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"setting {name} ({_BY_NAME[name].env}) = {raw!r}: expected a whole number"
+        ) from None
+
+
+def resolve_db_url(flag: str | None) -> str:
+    return get("db", flag)

@@ -1,0 +1,98 @@
+"""The one seam every source plugs into, and the registry that finds a reader for a path.
+
+A source is anything with ``iter_messages() -> Iterator[Message]``. Records it cannot turn
+into messages are appended to ``problems`` and skipped; a source it cannot read at all
+raises :class:`~jianghu.errors.SourceFormatError` from ``iter_messages``. Built-in readers
+register through :func:`register_reader`, the same call a third-party reader would use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from jianghu.errors import SourceError, SourceFormatError
+from jianghu.records import Message, SourceProblem
+
+SNIFF_BYTES = 64 * 1024
+
+
+class Source(Protocol):
+    """What a reader is: a stream of messages plus the records it had to reject."""
+
+    path: str
+    problems: list[SourceProblem]
+
+    def iter_messages(self) -> Iterator[Message]: ...
+
+    @property
+    def sha256(self) -> str | None:
+        """Digest of the file once read to the end (None for live sources)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A registered reader: a name, a cheap sniffing test and a constructor."""
+
+    name: str
+    sniff: Callable[[Path, bytes], bool]
+    open: Callable[[Path, dict[str, str]], Source]
+
+
+_READERS: list[ReaderSpec] = []
+
+
+def register_reader(spec: ReaderSpec) -> None:
+    """Register a reader; later registrations are tried first so plugins can override."""
+    _READERS.insert(0, spec)
+
+
+def readers() -> list[ReaderSpec]:
+    _load_builtin_readers()
+    return list(_READERS)
+
+
+def _load_builtin_readers() -> None:
+    # Imported lazily: registering is cheap, but nothing should happen at import time.
+    from jianghu.sources import telegram_export  # noqa: F401
+
+
+def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
+    """Pick the reader whose sniffing test accepts ``path``."""
+    try:
+        with path.open("rb") as fp:
+            head = fp.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot open: {exc.strerror or exc}") from exc
+    if not head.strip():
+        raise SourceFormatError(str(path), 1, 1, "empty file; expected a chat export")
+    for spec in readers():
+        if spec.sniff(path, head):
+            return spec.open(path, options or {})
+    raise SourceFormatError(
+        str(path), 1, 1, "unrecognised file; expected a Telegram Desktop export (result.json)"
+    )
+
+
+_CANDIDATE_SUFFIXES = (".json",)
+
+
+def expand_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files to read: each file as given, and every candidate export inside each folder.
+
+    A folder is walked in sorted order so runs are repeatable; media files that exports
+    carry beside the JSON are not candidates and are skipped silently.
+    """
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(_CANDIDATE_SUFFIXES):
+                        yield Path(root) / name
+        else:
+            yield path

@@ -1,0 +1,563 @@
+"""The store: one interface, two backends (SQLite embedded, PostgreSQL for a team).
+
+Most SQL is shared: it is written with ``?`` placeholders and each backend adapts the
+placeholder, the timestamp type and the full-text index. Ingest is transactional per
+batch and idempotent: a message already stored with the same content is left alone; a
+changed one keeps its earlier version in ``message_versions``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from jianghu.analysis.search_terms import Clause, SearchDoc, search_doc
+from jianghu.errors import JianghuError, StoreError
+from jianghu.records import Message
+from jianghu.store.rows import StoredState, author_key, content_hash, message_values
+from jianghu.store.textsafe import storable, storable_or_none
+
+MESSAGE_COLUMNS = (
+    "id",
+    "platform",
+    "channel_id",
+    "message_id",
+    "kind",
+    "author_id",
+    "posted_at",
+    "edited_at",
+    "text",
+    "entities",
+    "reply_to",
+    "forwarded_from",
+    "forwarded_from_id",
+    "media_kind",
+    "action",
+    "attrs",
+    "raw",
+    "content_hash",
+    "source_file_id",
+    "source_line",
+    "source_col",
+    "source_offset",
+    "source_pointer",
+)
+_UPDATABLE = MESSAGE_COLUMNS[4:]  # everything but id, platform, channel and message id
+
+
+@dataclass
+class BatchCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.events += other.events
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    channel: str | None = None
+    author: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    platform: str
+    channel: str
+    author: str | None
+    author_id: str | None
+    posted_at: datetime
+    text: str
+    score: float
+
+
+@dataclass
+class StoreSummary:
+    messages: int = 0
+    events: int = 0
+    versions: int = 0
+    channels: int = 0
+    authors: int = 0
+    runs: int = 0
+    by_channel: list[tuple[str, int]] = field(default_factory=list)
+
+
+class Store(abc.ABC):
+    """Base of both backends. Subclasses provide the connection and the dialect bits."""
+
+    url: str
+    placeholder = "?"
+
+    def __init__(self) -> None:
+        self._channel_ids: dict[tuple[str, str], int] = {}
+        self._author_ids: dict[tuple[str, str], int] = {}
+
+    # ---- dialect hooks -----------------------------------------------------------------
+    @abc.abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    @abc.abstractmethod
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abc.abstractmethod
+    @contextmanager
+    def _transaction(self) -> Iterator[None]: ...
+
+    @abc.abstractmethod
+    def _next_message_ids(self, n: int) -> list[int]: ...
+
+    @abc.abstractmethod
+    def _ts(self, value: datetime | None) -> Any:
+        """A timestamp as this backend stores it."""
+
+    @abc.abstractmethod
+    def _read_ts(self, value: Any) -> datetime: ...
+
+    # Backends that keep the search tokens in ``messages`` itself name those columns here
+    # and turn a SearchDoc into their values; others index in _index_new.
+    search_columns: tuple[str, ...] = ()
+
+    def _search_values(self, doc: SearchDoc) -> list[Any]:
+        return []
+
+    @abc.abstractmethod
+    def _index_new(self, rows: Sequence[tuple[int, SearchDoc]]) -> None:
+        """Index messages just inserted."""
+
+    @abc.abstractmethod
+    def _reindex(self, message_id: int, old: SearchDoc, new: SearchDoc) -> None:
+        """Replace a message's index entry after an edit."""
+
+    @abc.abstractmethod
+    def _search_ids(
+        self, clauses: Sequence[Clause], where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]: ...
+
+    @abc.abstractmethod
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; return the version."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def _q(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self._execute(self._q(sql), params).fetchall())
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._execute(self._q(sql), params).fetchone()
+
+    # ---- ingest runs -------------------------------------------------------------------
+    def begin_run(self, paths: Sequence[str]) -> int:
+        with self._transaction():
+            row = self._one(
+                "INSERT INTO ingest_runs (started_at, status, paths) VALUES (?, 'running', ?) "
+                "RETURNING id",
+                (self._ts(datetime.now(UTC)), orjson.dumps([storable(p) for p in paths]).decode()),
+            )
+        return int(row[0])
+
+    def finish_run(self, run_id: int, counts: dict[str, int], errors: list[dict[str, Any]]) -> None:
+        status = "ok" if not errors else "errors"
+        with self._transaction():
+            self._execute(
+                self._q(
+                    "UPDATE ingest_runs SET finished_at = ?, status = ?, read = ?, new = ?, "
+                    "updated = ?, unchanged = ?, rejected = ?, events = ?, errors = ? WHERE id = ?"
+                ),
+                (
+                    self._ts(datetime.now(UTC)),
+                    status,
+                    counts.get("read", 0),
+                    counts.get("new", 0),
+                    counts.get("updated", 0),
+                    counts.get("unchanged", 0),
+                    counts.get("rejected", 0),
+                    counts.get("events", 0),
+                    orjson.dumps(errors).decode(),
+                    run_id,
+                ),
+            )
+
+    def add_source_file(self, run_id: int, path: str, fmt: str) -> int:
+        with self._transaction():
+            row = self._one(
+                "INSERT INTO source_files (run_id, path, format, status) "
+                "VALUES (?, ?, ?, 'reading') RETURNING id",
+                (run_id, storable(path), fmt),
+            )
+        return int(row[0])
+
+    def finish_source_file(
+        self, file_id: int, sha256: str | None, size: int | None, error: str | None
+    ) -> None:
+        with self._transaction():
+            self._execute(
+                self._q(
+                    "UPDATE source_files SET sha256 = ?, size = ?, status = ?, error = ? "
+                    "WHERE id = ?"
+                ),
+                (sha256, size, "error" if error else "ok", storable_or_none(error), file_id),
+            )
+
+    # ---- writing messages --------------------------------------------------------------
+    def write_batch(
+        self, batch: Sequence[tuple[Message, SearchDoc]], source_file_id: int | None
+    ) -> BatchCounts:
+        """Store one batch in one transaction: all of it or, on any error, none of it."""
+        try:
+            with self._transaction():
+                return self._write_batch(batch, source_file_id)
+        except Exception as exc:
+            # Ids handed out inside the rolled-back transaction no longer exist.
+            self._channel_ids.clear()
+            self._author_ids.clear()
+            if isinstance(exc, JianghuError):
+                raise
+            raise StoreError(f"writing a batch failed and none of it was stored: {exc}") from exc
+
+    def _write_batch(
+        self, batch: Sequence[tuple[Message, SearchDoc]], source_file_id: int | None
+    ) -> BatchCounts:
+        counts = BatchCounts()
+        channel_ids = self._ensure_channels(batch)
+        author_ids = self._ensure_authors(batch)
+        current = self._fetch_current(batch, channel_ids)
+        inserts: list[tuple[Message, SearchDoc, str, int, int | None]] = []
+        changes: list[tuple[Message, SearchDoc, str, int, int | None]] = []
+        pending: set[tuple[int, str]] = set()
+        for message, doc in batch:
+            cid = channel_ids[(message.platform, message.channel.key)]
+            aid = author_ids.get((message.platform, author_key(message.author) or ""))
+            key = (cid, message.message_id)
+            digest = content_hash(message)
+            if message.kind != "message":
+                counts.events += 1
+            state = current.get(key)
+            if state is None and key not in pending:
+                pending.add(key)
+                inserts.append((message, doc, digest, cid, aid))
+                counts.new += message.kind == "message"
+            elif state is not None and state.content_hash == digest:
+                counts.unchanged += message.kind == "message"
+            else:  # changed, or seen twice in this batch: decided after the inserts
+                changes.append((message, doc, digest, cid, aid))
+        self._insert_messages(inserts, source_file_id, current)
+        for message, doc, digest, cid, aid in changes:
+            state = current[(cid, message.message_id)]
+            if state.content_hash == digest:
+                counts.unchanged += message.kind == "message"
+            elif self._apply_change(state, message, doc, digest, aid, source_file_id):
+                counts.updated += message.kind == "message"
+            else:
+                counts.unchanged += message.kind == "message"
+        self._record_names(batch, author_ids)
+        return counts
+
+    def _ensure_channels(
+        self, batch: Sequence[tuple[Message, SearchDoc]]
+    ) -> dict[tuple[str, str], int]:
+        for message, _ in batch:
+            ch = message.channel
+            if (ch.platform, ch.key) in self._channel_ids:
+                continue
+            row = self._one(
+                "INSERT INTO channels (platform, key, platform_id, name, kind) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, key) DO UPDATE SET "
+                "name = excluded.name, kind = excluded.kind RETURNING id",
+                (ch.platform, ch.key, ch.platform_id, storable_or_none(ch.name), ch.kind),
+            )
+            self._channel_ids[(ch.platform, ch.key)] = int(row[0])
+        return self._channel_ids
+
+    def _ensure_authors(
+        self, batch: Sequence[tuple[Message, SearchDoc]]
+    ) -> dict[tuple[str, str], int]:
+        for message, _ in batch:
+            key = author_key(message.author)
+            if key is None or (message.platform, key) in self._author_ids:
+                continue
+            author = message.author
+            assert author is not None
+            row = self._one(
+                "INSERT INTO authors (platform, key, platform_id, display_name, handle) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, key) DO UPDATE SET "
+                "display_name = coalesce(excluded.display_name, authors.display_name), "
+                "handle = coalesce(excluded.handle, authors.handle) RETURNING id",
+                (
+                    message.platform,
+                    key,
+                    author.platform_id,
+                    storable_or_none(author.display_name),
+                    storable_or_none(author.handle),
+                ),
+            )
+            self._author_ids[(message.platform, key)] = int(row[0])
+        return self._author_ids
+
+    def _record_names(
+        self, batch: Sequence[tuple[Message, SearchDoc]], author_ids: dict[tuple[str, str], int]
+    ) -> None:
+        seen: dict[tuple[int, str], tuple[datetime, datetime]] = {}
+        for message, _ in batch:
+            key = author_key(message.author)
+            name = message.author.display_name if message.author else None
+            if key is None or not name:
+                continue
+            k = (author_ids[(message.platform, key)], storable(name))
+            lo, hi = seen.get(k, (message.posted_at, message.posted_at))
+            seen[k] = (min(lo, message.posted_at), max(hi, message.posted_at))
+        if seen:
+            self._upsert_names(
+                [(a, n, self._ts(lo), self._ts(hi)) for (a, n), (lo, hi) in seen.items()]
+            )
+
+    @abc.abstractmethod
+    def _upsert_names(self, rows: Sequence[tuple[int, str, Any, Any]]) -> None: ...
+
+    def _fetch_current(
+        self, batch: Sequence[tuple[Message, SearchDoc]], channel_ids: dict[tuple[str, str], int]
+    ) -> dict[tuple[int, str], StoredState]:
+        wanted: dict[int, set[str]] = defaultdict(set)
+        for message, _ in batch:
+            wanted[channel_ids[(message.platform, message.channel.key)]].add(message.message_id)
+        found: dict[tuple[int, str], StoredState] = {}
+        for cid, ids in wanted.items():
+            id_list = sorted(ids)
+            for start in range(0, len(id_list), 500):
+                chunk = id_list[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for row in self._all(
+                    "SELECT channel_id, message_id, id, content_hash, posted_at, edited_at, text, "
+                    f"entities, raw, source_file_id FROM messages WHERE channel_id = ? "
+                    f"AND message_id IN ({marks})",
+                    [cid, *chunk],
+                ):
+                    found[(int(row[0]), str(row[1]))] = StoredState(
+                        int(row[2]),
+                        row[3],
+                        self._read_ts(row[4]),
+                        None if row[5] is None else self._read_ts(row[5]),
+                        row[6],
+                        row[7],
+                        row[8],
+                        row[9],
+                    )
+        return found
+
+    def _row(
+        self, message: Message, digest: str, cid: int, aid: int | None, source_file_id: int | None
+    ) -> dict[str, Any]:
+        values = message_values(message)
+        values.update(
+            channel_id=cid, author_id=aid, content_hash=digest, source_file_id=source_file_id
+        )
+        values["posted_at"] = self._ts(message.posted_at)
+        values["edited_at"] = self._ts(message.edited_at)
+        return values
+
+    def _insert_messages(
+        self,
+        inserts: Sequence[tuple[Message, SearchDoc, str, int, int | None]],
+        source_file_id: int | None,
+        current: dict[tuple[int, str], StoredState],
+    ) -> None:
+        if not inserts:
+            return
+        ids = self._next_message_ids(len(inserts))
+        rows = []
+        index = []
+        for new_id, (message, doc, digest, cid, aid) in zip(ids, inserts, strict=True):
+            values = self._row(message, digest, cid, aid, source_file_id)
+            values["id"] = new_id
+            rows.append([*(values[c] for c in MESSAGE_COLUMNS), *self._search_values(doc)])
+            index.append((new_id, doc))
+            current[(cid, message.message_id)] = StoredState(
+                new_id,
+                digest,
+                message.posted_at,
+                message.edited_at,
+                values["text"],
+                values["entities"],
+                values["raw"],
+                source_file_id,
+            )
+        columns = (*MESSAGE_COLUMNS, *self.search_columns)
+        marks = ", ".join("?" * len(columns))
+        self._executemany(
+            self._q(f"INSERT INTO messages ({', '.join(columns)}) VALUES ({marks})"), rows
+        )
+        self._index_new([(i, d) for i, d in index if d.uni or d.bi])
+
+    def _apply_change(
+        self,
+        state: StoredState,
+        message: Message,
+        doc: SearchDoc,
+        digest: str,
+        aid: int | None,
+        source_file_id: int | None,
+    ) -> bool:
+        """Record a different reading of a stored message; False if it was known already."""
+        known = self._one(
+            "SELECT 1 FROM message_versions WHERE message_id = ? AND content_hash = ?",
+            (state.id, digest),
+        )
+        if known:
+            return False
+        now = self._ts(datetime.now(UTC))
+        version_sql = self._q(
+            "INSERT INTO message_versions (message_id, content_hash, text, edited_at, entities, "
+            "raw, source_file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (message_id, content_hash) DO NOTHING"
+        )
+        values = self._row(message, digest, 0, aid, source_file_id)
+        incoming_moment = message.edited_at or message.posted_at
+        if incoming_moment < state.moment():
+            # An older reading arrived after a newer one: keep it as history only.
+            self._execute(
+                version_sql,
+                (
+                    state.id,
+                    digest,
+                    values["text"],
+                    values["edited_at"],
+                    values["entities"],
+                    values["raw"],
+                    source_file_id,
+                    now,
+                ),
+            )
+            return True
+        self._execute(
+            version_sql,
+            (
+                state.id,
+                state.content_hash,
+                state.text,
+                self._ts(state.edited_at),
+                state.entities,
+                state.raw,
+                state.source_file_id,
+                now,
+            ),
+        )
+        assignments = ", ".join(f"{c} = ?" for c in _UPDATABLE)
+        self._execute(
+            self._q(f"UPDATE messages SET {assignments} WHERE id = ?"),
+            [*(values[c] for c in _UPDATABLE), state.id],
+        )
+        self._reindex(state.id, search_doc(state.text), doc)
+        state.content_hash, state.text = digest, values["text"]
+        state.posted_at, state.edited_at = message.posted_at, message.edited_at
+        state.entities, state.raw, state.source_file_id = (
+            values["entities"],
+            values["raw"],
+            source_file_id,
+        )
+        return True
+
+    # ---- reading -----------------------------------------------------------------------
+    def search(self, clauses: Sequence[Clause], filters: SearchFilters) -> list[SearchHit]:
+        where, params = self._filters(filters)
+        ranked = self._search_ids(clauses, where, params, filters.limit)
+        if not ranked:
+            return []
+        marks = ", ".join("?" * len(ranked))
+        rows = {
+            int(r[0]): r
+            for r in self._all(
+                "SELECT m.id, m.platform, coalesce(c.name, c.key), a.display_name, a.platform_id, "
+                "m.posted_at, m.text FROM messages m JOIN channels c ON c.id = m.channel_id "
+                f"LEFT JOIN authors a ON a.id = m.author_id WHERE m.id IN ({marks})",
+                [i for i, _ in ranked],
+            )
+        }
+        return [
+            SearchHit(i, r[1], r[2], r[3], r[4], self._read_ts(r[5]), r[6], score)
+            for i, score in ranked
+            if (r := rows.get(i)) is not None
+        ]
+
+    def _filters(self, filters: SearchFilters) -> tuple[str, list[Any]]:
+        clauses = ["m.kind = 'message'"]
+        params: list[Any] = []
+        if filters.channel is not None:
+            ids = self._match_ids(
+                "SELECT id, name, key, platform_id FROM channels", filters.channel
+            )
+            clauses.append(f"m.channel_id IN ({', '.join(map(str, ids)) or 'NULL'})")
+        if filters.author is not None:
+            ids = self._match_ids(
+                "SELECT id, display_name, key, platform_id, handle FROM authors", filters.author
+            )
+            clauses.append(f"m.author_id IN ({', '.join(map(str, ids)) or 'NULL'})")
+        if filters.since is not None:
+            clauses.append("m.posted_at >= ?")
+            params.append(self._ts(filters.since))
+        if filters.until is not None:
+            clauses.append("m.posted_at < ?")
+            params.append(self._ts(filters.until))
+        return " AND ".join(clauses), params
+
+    def _match_ids(self, sql: str, wanted: str) -> list[int]:
+        """Rows whose name contains ``wanted`` or whose id or handle equals it, folded in
+        Python so that both backends agree on case and Unicode."""
+        needle = wanted.casefold().lstrip("@")
+        out = []
+        for row in self._all(sql):
+            name, *ids = row[1:]
+            if (name and needle in name.casefold()) or any(
+                i is not None and needle == str(i).casefold().lstrip("@") for i in ids
+            ):
+                out.append(int(row[0]))
+        return out
+
+    def summary(self) -> StoreSummary:
+        def count(sql: str) -> int:
+            return int(self._one(sql)[0])
+
+        return StoreSummary(
+            messages=count("SELECT count(*) FROM messages WHERE kind = 'message'"),
+            events=count("SELECT count(*) FROM messages WHERE kind <> 'message'"),
+            versions=count("SELECT count(*) FROM message_versions"),
+            channels=count("SELECT count(*) FROM channels"),
+            authors=count("SELECT count(*) FROM authors"),
+            runs=count("SELECT count(*) FROM ingest_runs"),
+            by_channel=[
+                (str(r[0]), int(r[1]))
+                for r in self._all(
+                    "SELECT coalesce(c.name, c.key), count(m.id) FROM channels c "
+                    "LEFT JOIN messages m ON m.channel_id = c.id AND m.kind = 'message' "
+                    "GROUP BY c.id, c.name, c.key ORDER BY count(m.id) DESC, c.key"
+                )
+            ],
+        )
+
+    def message_texts(self) -> list[tuple[str, str]]:
+        """(channel key:message id, text) of every message; for tests and small tools."""
+        return [
+            (f"{r[0]}:{r[1]}", r[2])
+            for r in self._all(
+                "SELECT c.key, m.message_id, m.text FROM messages m "
+                "JOIN channels c ON c.id = m.channel_id ORDER BY c.key, m.message_id"
+            )
+        ]
