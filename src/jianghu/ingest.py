@@ -1,8 +1,10 @@
 """Ingest: read sources, analyse each batch, store it — with both cores busy.
 
-The calling thread reads and analyses; one writer thread owns the store and writes
-batches in order, each in its own transaction. SQLite and psycopg release the GIL while
-the database works, so reading the next batch overlaps with writing the last one.
+Reading and analysing are pure Python and hold the GIL, so a thread would not run beside
+them; instead a reader *process* reads and analyses files while this process writes the
+batches it receives, each in its own transaction. Small inputs are read in-process,
+where starting a process would cost more than it saves. Both paths run the same
+generator, :func:`read_batches`, so they cannot drift apart.
 
 A file that cannot be read at all, or breaks off in the middle, is reported with its
 position; every complete record read before the break is still stored (nothing is lost,
@@ -12,21 +14,24 @@ counted and reported; neither stops the run.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing as mp
+import queue
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from jianghu.analysis.search_terms import SearchDoc, search_doc
-from jianghu.errors import SourceError, SourceFormatError
+from jianghu.errors import JianghuError, SourceError, SourceFormatError
 from jianghu.records import Message
 from jianghu.sources.base import expand_paths, open_source
 from jianghu.store.base import BatchCounts, Store
 
 BATCH_SIZE = 2000
-MAX_PENDING_BATCHES = 3  # bounds memory: the reader waits when the writer falls behind
+PROCESS_THRESHOLD = 8 << 20  # bytes of input below which a reader process is not worth it
+QUEUE_BATCHES = 4  # bounds memory: the reader waits when the writer falls behind
+
+_EMPTY_DOC = SearchDoc("", "")
 
 
 @dataclass(frozen=True)
@@ -79,41 +84,90 @@ class Progress(Protocol):
     def end_file(self) -> None: ...
 
 
-class _Writer:
-    """Runs store calls on one thread, in order, with a bounded backlog."""
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jianghu-writer")
-        self._pending: deque[Future[Any]] = deque()
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        while len(self._pending) >= MAX_PENDING_BATCHES:
-            self._pending.popleft().result()
-        fut = self._pool.submit(fn, *args)
-        self._pending.append(fut)
-        return fut
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run and wait: for calls whose result the reader needs."""
-        return self.submit(fn, *args).result()
-
-    def drain(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-
 def analyse(messages: Sequence[Message]) -> list[tuple[Message, SearchDoc]]:
     """The analysis a batch gets on its way into the store (pure, no I/O)."""
-    return [(m, search_doc(m.text) if m.kind == "message" else SearchDoc("", "")) for m in messages]
+    return [(m, search_doc(m.text) if m.kind == "message" else _EMPTY_DOC) for m in messages]
 
 
-def _add_counts(report: IngestReport, done: Future[BatchCounts]) -> None:
-    # Runs on the writer thread; a failed batch raises where its result is awaited.
-    if done.exception() is None:
-        report.counts.add(done.result())
+# ---- the reading side: plain tuples cross the process boundary -----------------------
+# ("opened", path, format) · ("batch", analysed, last_offset) ·
+# ("done", sha256, problems, error) · ("failed", error); errors are (path, line, col, msg).
+Event = tuple[Any, ...]
+
+
+def _error_tuple(exc: SourceError) -> tuple[str, int, int, str]:
+    if isinstance(exc, SourceFormatError):
+        return (exc.path, exc.line, exc.col, exc.message)
+    return (exc.path, 0, 0, exc.message)
+
+
+def read_batches(path: Path, options: dict[str, str], batch_size: int) -> Iterator[Event]:
+    """Read one file into analysed batches, as events; never raises for bad input."""
+    try:
+        source = open_source(path, options)
+    except SourceError as exc:
+        yield ("failed", _error_tuple(exc))
+        return
+    yield ("opened", str(path), type(source).__name__)
+    batch: list[Message] = []
+    error = None
+    try:
+        for message in source.iter_messages():
+            batch.append(message)
+            if len(batch) >= batch_size:
+                yield ("batch", analyse(batch), batch[-1].source.byte_offset)
+                batch = []
+    except SourceError as exc:
+        error = _error_tuple(exc)
+    if batch:  # complete records read before a break are kept
+        yield ("batch", analyse(batch), batch[-1].source.byte_offset)
+    problems = [(p.path, p.line, p.col, p.message) for p in source.problems]
+    yield ("done", source.sha256, problems, error)
+
+
+def _reader_process(jobs: Any, events: Any, batch_size: int) -> None:
+    for path, options in iter(jobs.get, None):
+        try:
+            for event in read_batches(Path(path), options, batch_size):
+                events.put(event)
+        except Exception as exc:  # a bug must not hang the writer: report and go on
+            events.put(("done", None, [], (path, 0, 0, f"internal error: {exc!r}")))
+
+
+class _ProcessReader:
+    """Feeds read_batches' events from a child process, in order, with backpressure."""
+
+    def __init__(self, files: list[Path], options: dict[str, str], batch_size: int) -> None:
+        ctx = mp.get_context("spawn")
+        self._jobs = ctx.Queue()
+        self._events = ctx.Queue(maxsize=QUEUE_BATCHES)
+        for path in files:
+            self._jobs.put((str(path), options))
+        self._jobs.put(None)
+        self._proc = ctx.Process(
+            target=_reader_process, args=(self._jobs, self._events, batch_size), daemon=True
+        )
+        self._proc.start()
+
+    def events(self, path: Path) -> Iterator[Event]:
+        while True:
+            try:
+                event: Event = self._events.get(timeout=1.0)
+            except queue.Empty:
+                if not self._proc.is_alive():
+                    raise JianghuError(
+                        f"the reader process stopped unexpectedly (exit code "
+                        f"{self._proc.exitcode}) while reading {path}"
+                    ) from None
+                continue
+            yield event
+            if event[0] in ("done", "failed"):
+                return
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(timeout=5)
 
 
 def ingest(
@@ -122,82 +176,69 @@ def ingest(
     options: dict[str, str] | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    use_process: bool | None = None,
 ) -> IngestReport:
+    """Read every file under ``paths`` into ``store``; see the module docstring."""
     report = IngestReport()
-    writer = _Writer()
+    files = list(expand_paths(list(paths)))
+    if use_process is None:
+        use_process = sum(p.stat().st_size for p in files if p.is_file()) >= PROCESS_THRESHOLD
+    report.run_id = run_id = store.begin_run([str(p) for p in paths])
+    reader = _ProcessReader(files, options or {}, batch_size) if use_process else None
     try:
-        report.run_id = run_id = writer.call(store.begin_run, [str(p) for p in paths])
-        for path in expand_paths(list(paths)):
+        for path in files:
             report.files += 1
-            _ingest_file(store, writer, run_id, path, options or {}, progress, batch_size, report)
-        writer.drain()
-        counts = {**report.to_json(), "new": report.counts.new}
-        writer.call(store.finish_run, run_id, counts, [e.to_json() for e in report.errors])
+            events = (
+                reader.events(path) if reader else read_batches(path, options or {}, batch_size)
+            )
+            _store_file(store, run_id, path, events, progress, report)
     finally:
-        writer.close()
+        if reader:
+            reader.close()
+    store.finish_run(run_id, report.to_json(), [e.to_json() for e in report.errors])
     return report
 
 
-def _ingest_file(
+def _store_file(
     store: Store,
-    writer: _Writer,
     run_id: int,
     path: Path,
-    options: dict[str, str],
+    events: Iterator[Event],
     progress: Progress | None,
-    batch_size: int,
     report: IngestReport,
 ) -> None:
-    try:
-        source = open_source(path, options)
-    except SourceFormatError as exc:
-        report.files_failed += 1
-        report.errors.append(IngestError(exc.path, exc.line, exc.col, exc.message))
-        return
-    except SourceError as exc:
-        report.files_failed += 1
-        report.errors.append(IngestError(exc.path, 0, 0, exc.message))
-        return
-    file_id = writer.call(store.add_source_file, run_id, str(path), type(source).__name__)
-    size = path.stat().st_size
-    if progress:
-        progress.start_file(path, size)
-
-    def flush(batch: list[Message]) -> None:
-        if batch:
-            fut = writer.submit(store.write_batch, analyse(batch), file_id)
-            fut.add_done_callback(lambda f: _add_counts(report, f))
+    file_id = None
+    for event in events:
+        kind = event[0]
+        if kind == "failed":
+            report.files_failed += 1
+            report.errors.append(IngestError(*event[1]))
+        elif kind == "opened":
+            file_id = store.add_source_file(run_id, event[1], event[2])
             if progress:
-                progress.advance(batch[-1].source.byte_offset)
-
-    batch: list[Message] = []
-    error: IngestError | None = None
-    try:
-        for message in source.iter_messages():
-            report.read += message.kind == "message"
-            report.events += message.kind != "message"
-            batch.append(message)
-            if len(batch) >= batch_size:
-                flush(batch)
-                batch = []
-    except SourceFormatError as exc:
-        error = IngestError(exc.path, exc.line, exc.col, exc.message)
-    except SourceError as exc:
-        error = IngestError(exc.path, 0, 0, exc.message)
-    flush(batch)  # complete records read before a break are kept
-    for problem in source.problems:
-        report.rejected += 1
-        report.errors.append(IngestError(problem.path, problem.line, problem.col, problem.message))
-    if error is not None:
-        report.files_failed += 1
-        report.errors.append(error)
-    writer.drain()
-    writer.call(
-        store.finish_source_file,
-        file_id,
-        source.sha256,
-        size,
-        None if error is None else str(error),
-    )
-    if progress:
-        progress.end_file()
+                progress.start_file(path, path.stat().st_size)
+        elif kind == "batch":
+            batch: list[tuple[Message, SearchDoc]] = event[1]
+            for message, _ in batch:
+                if message.kind == "message":
+                    report.read += 1
+                else:
+                    report.events += 1
+            report.counts.add(store.write_batch(batch, file_id))
+            if progress:
+                progress.advance(event[2])
+        elif kind == "done":
+            _, sha256, problems, error = event
+            for problem in problems:
+                report.rejected += 1
+                report.errors.append(IngestError(*problem))
+            if error is not None:
+                report.files_failed += 1
+                report.errors.append(IngestError(*error))
+            if file_id is not None:
+                size = path.stat().st_size if path.is_file() else None
+                store.finish_source_file(
+                    file_id, sha256, size, None if error is None else str(IngestError(*error))
+                )
+            if progress:
+                progress.end_file()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 
 # Unified ideographs, extension A, compatibility ideographs and the supplementary planes'
 # extensions B-F: everything OpenCC's character tables touch.
@@ -19,9 +20,7 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 @functools.cache
 def t2s_table() -> dict[int, str]:
     """Map each traditional character to its simplified form, built from OpenCC t2s."""
-    import opencc  # the C++ binding; imported here so importing jianghu stays cheap
-
-    converter = opencc.OpenCC("t2s")
+    converter = _converter()
     chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
     # One call over newline-separated characters: OpenCC converts phrases, and a newline
     # keeps each character its own phrase.
@@ -36,9 +35,26 @@ def to_simplified(text: str) -> str:
     return text.translate(t2s_table())
 
 
+@functools.cache
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def fold(text: str) -> str:
-    """The form text is indexed and searched in: NFKC, case-folded, simplified."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(t2s_table())
+    """The form text is indexed and searched in: NFKC, case-folded, simplified.
+
+    Uses OpenCC's converter directly (C++, and several times faster than a Python
+    character table on this path); :func:`fold_with_map` folds the same way character
+    by character where offsets matter.
+    """
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return str(_converter().convert(text))
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:

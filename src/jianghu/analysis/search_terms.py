@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import msgspec
+
 from jianghu.analysis.fold import fold
 
 _CJK = (
@@ -28,14 +30,14 @@ _CJK = (
     "\uac00-\ud7af"  # hangul syllables
     "\U00020000-\U0003134f"  # supplementary ideographs
 )
-_WORD = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(f"([{_CJK}]+)")
+# One pass finds CJK runs (group 1) and other runs of letters or digits (group 2, cut
+# into pieces of at most MAX_TOKEN so query and index cut alike).
+_RUNS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]{{1,64}})")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 MAX_TOKEN = 64  # longer words are cut: nobody searches for 65 letters in one word
 
 
-@dataclass(frozen=True, slots=True)
-class SearchDoc:
+class SearchDoc(msgspec.Struct, frozen=True):
     """The two token streams of one message, space-separated."""
 
     uni: str
@@ -45,24 +47,16 @@ class SearchDoc:
 def _streams(folded: str) -> tuple[list[str], list[str]]:
     uni: list[str] = []
     bi: list[str] = []
-    for word in _WORD.findall(folded):
-        if not _CJK_RUN.search(word):
-            word = word[:MAX_TOKEN]
+    for run, word in _RUNS.findall(folded):
+        if word:
             uni.append(word)
             bi.append(word)
-            continue
-        for i, part in enumerate(_SPLIT.split(word)):
-            if not part:
-                continue
-            if i % 2 == 0:  # not CJK
-                uni.append(part[:MAX_TOKEN])
-                bi.append(part[:MAX_TOKEN])
-            else:
-                uni.extend(part)
-                if len(part) == 1:
-                    bi.append(part)
-                else:
-                    bi.extend([part[j : j + 2] for j in range(len(part) - 1)])
+        elif len(run) == 1:
+            uni.append(run)
+            bi.append(run)
+        else:
+            uni.extend(run)
+            bi.extend([run[j : j + 2] for j in range(len(run) - 1)])
     return uni, bi
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, TypeVar
 
 import orjson
 
@@ -36,6 +36,7 @@ _BOM = b"\xef\xbb\xbf"
 _OPEN = frozenset(b"{[")
 
 CHUNK_SIZE = 1 << 20
+T = TypeVar("T")
 
 
 def repair_xnn(raw: bytes) -> bytes:
@@ -253,6 +254,36 @@ class JsonStream:
         raw = self._buf[start:end]
         self._pos = end
         return raw, self._base + start
+
+    def capture_parsed(self, parse: Callable[[bytes], T]) -> tuple[bytes, int, T | None]:
+        """Like :meth:`capture`, plus the value parsed by ``parse`` when the fast path
+        applies (None otherwise: the caller parses and reports errors itself).
+
+        Pretty-printed exports (tdesktop indents every level) close an object on its own
+        line at the indentation it opened with, so one ``bytes.find`` finds the candidate
+        end without scanning every string. The candidate is only trusted when ``parse``
+        accepts it: a slice that parses as one whole object is that object, because an
+        object ends exactly at its matching brace.
+        """
+        if self.peek() == 0x7B:
+            buf, start = self._buf, self._pos
+            line_start = buf.rfind(b"\n", 0, start) + 1
+            indent = buf[line_start:start]
+            if line_start > 0 and not indent.strip(b" \t"):
+                closing = b"\n" + indent + b"}"
+                found = buf.find(closing, start)
+                if found >= 0:
+                    end = found + len(closing)
+                    raw = buf[start:end]
+                    try:
+                        value = parse(raw)
+                    except ValueError:
+                        pass  # not the end after all, or bad JSON: the slow path decides
+                    else:
+                        self._pos = end
+                        return raw, self._base + start, value
+        raw, offset = self.capture()
+        return raw, offset, None
 
     def skip(self) -> None:
         self.capture()

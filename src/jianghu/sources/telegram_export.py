@@ -74,6 +74,10 @@ def _loads(raw: bytes) -> Any:
         return json.loads(raw)
 
 
+def _parse_message(raw: bytes) -> Any:
+    return _loads(repair_xnn(raw))
+
+
 def _timestamp(obj: dict[str, Any], unix_key: str, local_key: str) -> tuple[datetime | None, bool]:
     """Prefer the UTC epoch field; fall back to tdesktop's offset-less local time."""
     unix = obj.get(unix_key)
@@ -239,11 +243,11 @@ class TelegramExport:
             raise js.error(f"expected an array of messages at '{pointer}'")
         channel = self._channel(js, chat)
         for i in js.iter_array():
-            raw, offset = js.capture()
+            raw, offset, parsed = js.capture_parsed(_parse_message)
             line, col = js.position(offset)
             source = SourceRef(self.path, line, col, offset, f"{pointer}[{i}]")
             try:
-                yield self._message(raw, channel, source)
+                yield self._message(raw, parsed, channel, source)
             except _Reject as exc:
                 self.problems.append(SourceProblem(self.path, line, col, str(exc)))
 
@@ -259,12 +263,15 @@ class TelegramExport:
         return ChannelRef(PLATFORM, key, chat_id, None if name is None else str(name), kind)
 
     # ---- one message -------------------------------------------------------------------
-    def _message(self, raw: bytes, channel: ChannelRef, source: SourceRef) -> Message:
+    def _message(self, raw: bytes, parsed: Any, channel: ChannelRef, source: SourceRef) -> Message:
         fixed = repair_xnn(raw)
-        try:
-            obj = _loads(fixed)
-        except ValueError as exc:
-            raise _Reject(f"invalid JSON in a message: {exc}") from exc
+        if parsed is not None:
+            obj = parsed
+        else:
+            try:
+                obj = _loads(fixed)
+            except ValueError as exc:
+                raise _Reject(f"invalid JSON in a message: {exc}") from exc
         if not isinstance(obj, dict):
             raise _Reject(f"expected a message object, found {type(obj).__name__}")
         msg_id = obj.get("id")

@@ -21,35 +21,18 @@ import orjson
 from jianghu.analysis.search_terms import Clause, SearchDoc, search_doc
 from jianghu.errors import JianghuError, StoreError
 from jianghu.records import Message
-from jianghu.store.rows import StoredState, author_key, content_hash, message_values
-from jianghu.store.textsafe import storable, storable_or_none
-
-MESSAGE_COLUMNS = (
-    "id",
-    "platform",
-    "channel_id",
-    "message_id",
-    "kind",
-    "author_id",
-    "posted_at",
-    "edited_at",
-    "text",
-    "entities",
-    "reply_to",
-    "forwarded_from",
-    "forwarded_from_id",
-    "media_kind",
-    "action",
-    "attrs",
-    "raw",
-    "content_hash",
-    "source_file_id",
-    "source_line",
-    "source_col",
-    "source_offset",
-    "source_pointer",
+from jianghu.store.rows import (
+    ENTITIES,
+    MESSAGE_COLUMNS,
+    RAW,
+    TEXT,
+    UPDATABLE,
+    StoredState,
+    author_key,
+    content_hash,
+    message_row,
 )
-_UPDATABLE = MESSAGE_COLUMNS[4:]  # everything but id, platform, channel and message id
+from jianghu.store.textsafe import storable, storable_or_none
 
 
 @dataclass
@@ -364,15 +347,24 @@ class Store(abc.ABC):
         return found
 
     def _row(
-        self, message: Message, digest: str, cid: int, aid: int | None, source_file_id: int | None
-    ) -> dict[str, Any]:
-        values = message_values(message)
-        values.update(
-            channel_id=cid, author_id=aid, content_hash=digest, source_file_id=source_file_id
+        self,
+        message: Message,
+        digest: str,
+        cid: int,
+        aid: int | None,
+        source_file_id: int | None,
+        row_id: int = 0,
+    ) -> tuple[object, ...]:
+        return message_row(
+            message,
+            row_id=row_id,
+            channel_id=cid,
+            author_id=aid,
+            digest=digest,
+            source_file_id=source_file_id,
+            posted_at=self._ts(message.posted_at),
+            edited_at=self._ts(message.edited_at),
         )
-        values["posted_at"] = self._ts(message.posted_at)
-        values["edited_at"] = self._ts(message.edited_at)
-        return values
 
     def _insert_messages(
         self,
@@ -385,19 +377,19 @@ class Store(abc.ABC):
         ids = self._next_message_ids(len(inserts))
         rows = []
         index = []
+        extra = bool(self.search_columns)
         for new_id, (message, doc, digest, cid, aid) in zip(ids, inserts, strict=True):
-            values = self._row(message, digest, cid, aid, source_file_id)
-            values["id"] = new_id
-            rows.append([*(values[c] for c in MESSAGE_COLUMNS), *self._search_values(doc)])
+            row = self._row(message, digest, cid, aid, source_file_id, new_id)
+            rows.append((*row, *self._search_values(doc)) if extra else row)
             index.append((new_id, doc))
             current[(cid, message.message_id)] = StoredState(
                 new_id,
                 digest,
                 message.posted_at,
                 message.edited_at,
-                values["text"],
-                values["entities"],
-                values["raw"],
+                str(row[TEXT]),
+                str(row[ENTITIES]),
+                str(row[RAW]),
                 source_file_id,
             )
         columns = (*MESSAGE_COLUMNS, *self.search_columns)
@@ -429,7 +421,8 @@ class Store(abc.ABC):
             "raw, source_file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (message_id, content_hash) DO NOTHING"
         )
-        values = self._row(message, digest, 0, aid, source_file_id)
+        row = self._row(message, digest, 0, aid, source_file_id)
+        values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
         incoming_moment = message.edited_at or message.posted_at
         if incoming_moment < state.moment():
             # An older reading arrived after a newer one: keep it as history only.
@@ -460,19 +453,16 @@ class Store(abc.ABC):
                 now,
             ),
         )
-        assignments = ", ".join(f"{c} = ?" for c in _UPDATABLE)
+        assignments = ", ".join(f"{c} = ?" for c in UPDATABLE)
         self._execute(
             self._q(f"UPDATE messages SET {assignments} WHERE id = ?"),
-            [*(values[c] for c in _UPDATABLE), state.id],
+            [*(values[c] for c in UPDATABLE), state.id],
         )
         self._reindex(state.id, search_doc(state.text), doc)
-        state.content_hash, state.text = digest, values["text"]
+        state.content_hash, state.text = digest, str(values["text"])
         state.posted_at, state.edited_at = message.posted_at, message.edited_at
-        state.entities, state.raw, state.source_file_id = (
-            values["entities"],
-            values["raw"],
-            source_file_id,
-        )
+        state.entities, state.raw = str(values["entities"]), str(values["raw"])
+        state.source_file_id = source_file_id
         return True
 
     # ---- reading -----------------------------------------------------------------------

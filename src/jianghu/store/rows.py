@@ -77,25 +77,54 @@ class StoredState:
         return self.edited_at or self.posted_at
 
 
-def message_values(message: Message) -> dict[str, object]:
-    """Column values of ``messages`` that come from the record itself."""
-    return {
-        "platform": message.platform,
-        "message_id": storable(message.message_id),
-        "kind": message.kind,
-        "posted_at": message.posted_at,
-        "edited_at": message.edited_at,
-        "text": storable(message.text),
-        "entities": entities_json(message.entities),
-        "reply_to": message.reply_to,
-        "forwarded_from": storable_or_none(message.forwarded_from),
-        "forwarded_from_id": message.forwarded_from_id,
-        "media_kind": message.media_kind,
-        "action": message.action,
-        "attrs": orjson.dumps({k: storable(v) for k, v in message.attrs.items()}).decode(),
-        "raw": storable(message.raw),
-        "source_line": message.source.line,
-        "source_col": message.source.col,
-        "source_offset": message.source.byte_offset,
-        "source_pointer": message.source.pointer,
-    }
+MESSAGE_COLUMNS = (
+    "id", "platform", "channel_id", "message_id", "kind", "author_id", "posted_at",
+    "edited_at", "text", "entities", "reply_to", "forwarded_from", "forwarded_from_id",
+    "media_kind", "action", "attrs", "raw", "content_hash", "source_file_id", "source_line",
+    "source_col", "source_offset", "source_pointer",
+)  # fmt: skip
+UPDATABLE = MESSAGE_COLUMNS[4:]  # everything but id, platform, channel and message id
+TEXT, ENTITIES, RAW = (MESSAGE_COLUMNS.index(c) for c in ("text", "entities", "raw"))
+
+
+def message_row(
+    message: Message,
+    *,
+    row_id: int,
+    channel_id: int,
+    author_id: int | None,
+    digest: str,
+    source_file_id: int | None,
+    posted_at: object,
+    edited_at: object,
+) -> tuple[object, ...]:
+    """One ``messages`` row in MESSAGE_COLUMNS order (timestamps already in the
+    backend's form). Built as a tuple directly: this runs once per message on ingest."""
+    src = message.source
+    return (
+        row_id,
+        message.platform,
+        channel_id,
+        storable(message.message_id),
+        message.kind,
+        author_id,
+        posted_at,
+        edited_at,
+        storable(message.text),
+        entities_json(message.entities) if message.entities else "[]",
+        message.reply_to,
+        storable_or_none(message.forwarded_from),
+        message.forwarded_from_id,
+        message.media_kind,
+        message.action,
+        orjson.dumps({k: storable(v) for k, v in message.attrs.items()}).decode()
+        if message.attrs
+        else "{}",
+        storable(message.raw),
+        digest,
+        source_file_id,
+        src.line,
+        src.col,
+        src.byte_offset,
+        src.pointer,
+    )
