@@ -35,7 +35,7 @@ def hit_spans(text: str, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_snippet(text: str, clauses: Sequence[Clause], width: int = 120) -> Snippet:
+def make_snippet(text: str, clauses: Sequence[Clause], width: int = 90) -> Snippet:
     """Up to ``width`` characters centred on the first hit, on one line."""
     flat = text.replace("\r", " ").replace("\n", " ")
     spans = hit_spans(flat, clauses)
