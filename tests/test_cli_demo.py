@@ -28,9 +28,7 @@ def test_demo_ingests_and_search_finds_offers(tmp_path: Path, store_url: str) ->
         ["demo", "--messages", "1500", "--out", str(tmp_path / "demo" / "result.json")],
     )
     assert result.exit_code == 0, result.stderr
-    result = runner.invoke(
-        app, ["ingest", str(tmp_path / "demo"), "--db", store_url, "--json"]
-    )
+    result = runner.invoke(app, ["ingest", str(tmp_path / "demo"), "--db", store_url, "--json"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["read"] == 1500 and report["new"] == 1500 and report["errors"] == []
