@@ -20,10 +20,22 @@ from jianghu.records import AuthorRef, ChannelRef, Message, SourceRef
 from jianghu.store import open_store
 from jianghu.store.base import Store
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# The shared samples sit beside the repository (../shared), as on developers' machines
+# and in CI; JIANGHU_SHARED points elsewhere.
+SHARED = Path(
+    os.environ.get("JIANGHU_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
+)
 FIXTURES = SHARED / "fixtures"
 DATA = Path(__file__).resolve().parent / "data"
 PG_ADMIN_URL = os.environ.get("JIANGHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not (FIXTURES / "telegram").is_dir():
+        raise pytest.UsageError(
+            f"shared samples not found at {SHARED}: put shared/ beside the repository "
+            "or set JIANGHU_SHARED"
+        )
 
 
 def _pg_unavailable(reason: str) -> None:

@@ -164,9 +164,10 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str, tmp_path: Pat
     assert len(err.strip().splitlines()) == 1
 
 
+# Short enough to fit in one snippet whole.
 HOSTILE = (
-    "[bold red]fake alert[/bold red] \x1b[31mred\x1b[0m "
-    "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \u202eevil\u202c 出料"
+    "出料 [bold red]fake alert[/bold red] \x1b[31mred\x1b[0m "
+    "\x1b]8;;h://e\x1b\\click\x1b]8;;\x1b\\ \u202eevil\u202c"
 )
 
 
