@@ -246,7 +246,7 @@ def demo(
     """Generate the demo corpus (a Telegram Desktop export) and ingest it."""
     from jianghu.demo import write_demo_export
     from jianghu.ingest import ingest as run_ingest
-    from jianghu.store import open_store
+    from jianghu.store import DEFAULT_URL, open_store
 
     target = out_path or Path("demo") / "result.json"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,12 +303,17 @@ def demo(
             f"{totals.channels} channels, {totals.authors} authors"
         )
     )
-    out.print(
-        Text(
-            "next: jianghu search 料   ·   jianghu search 四件套 --channel 担保   ·   "
-            "jianghu search CVV --json"
-        )
-    )
+    command = sys.argv[0] if "/" in sys.argv[0] else "jianghu"
+    where = "" if url == DEFAULT_URL else f" --db {url}"
+    out.print(Text("try next:", style="bold"))
+    for example in (
+        "search 料",
+        "search 查詢",
+        "search 四件套 --channel 担保",
+        "search CVV --json",
+    ):
+        out.print(Text(f"  {command} {example}{where}"))
+    out.print(Text(f"  {command} --help"))
 
 
 # ---- bench -----------------------------------------------------------------------------
