@@ -224,3 +224,17 @@ def test_bom_and_crlf(tmp_path: Path) -> None:
     messages, _ = read_text(tmp_path, doc)
     assert [m.text for m in messages] == ["你好"]
     assert messages[0].source.line == 2
+
+
+def test_invalid_json_inside_a_message_points_at_the_fault(tmp_path: Path) -> None:
+    doc = """{"name": "g", "type": "public_channel", "id": 1, "messages": [
+ {"id": 1, "type": "message", "date_unixtime": "1700000000", "text": "ok"},
+ {"id": 2, "type": "message",
+  "date_unixtime": "1700000001", "text": "broken" "x"},
+ {"id": 3, "type": "message", "date_unixtime": "1700000003", "text": "fine"}
+]}"""
+    messages, source = read_text(tmp_path, doc)
+    assert [m.text for m in messages] == ["ok", "fine"]
+    [problem] = source.problems
+    assert (problem.line, problem.col) == (4, 51)  # the stray "x"
+    assert problem.message.startswith("invalid JSON in a message")

@@ -62,7 +62,14 @@ _KINDS: dict[str, MessageKind] = {
 
 
 class _Reject(Exception):
-    """One record cannot become a Message; the reader notes it and goes on."""
+    """One record cannot become a Message; the reader notes it and goes on.
+
+    ``where`` is the (line, column) inside the record when known, 1-based.
+    """
+
+    def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.where = where
 
 
 def _loads(raw: bytes) -> Any:
@@ -249,7 +256,11 @@ class TelegramExport:
             try:
                 yield self._message(raw, parsed, channel, source)
             except _Reject as exc:
-                self.problems.append(SourceProblem(self.path, line, col, str(exc)))
+                at_line, at_col = line, col
+                if exc.where is not None:  # point inside the record, not at its start
+                    at_line = line + exc.where[0] - 1
+                    at_col = exc.where[1] if exc.where[0] > 1 else col + exc.where[1] - 1
+                self.problems.append(SourceProblem(self.path, at_line, at_col, str(exc)))
 
     def _channel(self, js: JsonStream, chat: dict[str, Any]) -> ChannelRef:
         name = chat.get("name")
@@ -270,6 +281,11 @@ class TelegramExport:
         else:
             try:
                 obj = _loads(fixed)
+            except json.JSONDecodeError as exc:
+                # Positions refer to the repaired bytes; a \xNN repair before the error on
+                # the same line shifts the column by two per repair, which we accept.
+                where = (exc.lineno, exc.colno)
+                raise _Reject(f"invalid JSON in a message: {exc.msg}", where) from exc
             except ValueError as exc:
                 raise _Reject(f"invalid JSON in a message: {exc}") from exc
         if not isinstance(obj, dict):
