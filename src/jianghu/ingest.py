@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from jianghu.analysis.search_terms import SearchDoc, search_doc
+from jianghu.analysis.pipeline import Analysed, analyse
 from jianghu.errors import JianghuError, SourceError, SourceFormatError
 from jianghu.records import Message
 from jianghu.sources.base import expand_paths, open_source
@@ -30,8 +30,6 @@ from jianghu.store.base import BatchCounts, Store
 BATCH_SIZE = 2000
 PROCESS_THRESHOLD = 8 << 20  # bytes of input below which a reader process is not worth it
 QUEUE_BATCHES = 4  # bounds memory: the reader waits when the writer falls behind
-
-_EMPTY_DOC = SearchDoc("", "")
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,6 @@ class Progress(Protocol):
     def start_file(self, path: Path, size: int) -> None: ...
     def advance(self, offset: int) -> None: ...
     def end_file(self) -> None: ...
-
-
-def analyse(messages: Sequence[Message]) -> list[tuple[Message, SearchDoc]]:
-    """The analysis a batch gets on its way into the store (pure, no I/O)."""
-    return [(m, search_doc(m.text) if m.kind == "message" else _EMPTY_DOC) for m in messages]
 
 
 # ---- the reading side: plain tuples cross the process boundary -----------------------
@@ -218,9 +211,9 @@ def _store_file(
             if progress:
                 progress.start_file(path, path.stat().st_size)
         elif kind == "batch":
-            batch: list[tuple[Message, SearchDoc]] = event[1]
-            for message, _ in batch:
-                if message.kind == "message":
+            batch: list[Analysed] = event[1]
+            for item in batch:
+                if item.message.kind == "message":
                     report.read += 1
                 else:
                     report.events += 1

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jianghu.analysis.pipeline import analyse
 from jianghu.analysis.search_terms import Clause, parse_query, search_doc
-from jianghu.ingest import analyse
 from jianghu.records import AuthorRef, ChannelRef
 from jianghu.store.base import SearchFilters, Store
 from tests.conftest import make_message

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jianghu.analysis.pipeline import Analysed, analyse
 from jianghu.analysis.search_terms import parse_query, search_doc
 from jianghu.errors import StoreError
-from jianghu.ingest import analyse
 from jianghu.records import AuthorRef
 from jianghu.store.base import SearchFilters, Store
 from jianghu.store.textsafe import storable
@@ -144,7 +144,7 @@ unstorable_text = st.text(
 @given(text=unstorable_text)
 def test_any_text_survives_store_and_read(store: Store, text: str) -> None:
     message = make_message(f"p{abs(hash(text))}", text)
-    store.write_batch([(message, search_doc(storable(text)))], None)
+    store.write_batch([Analysed(message, search_doc(storable(text)))], None)
     stored = texts(store)[f"channel100:{message.message_id}"]
     assert stored == storable(text)
     if "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text):

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from jianghu.analysis.pipeline import Analysed
 from jianghu.analysis.search_terms import Clause, SearchDoc, search_doc
 from jianghu.errors import JianghuError, StoreError
 from jianghu.records import Message
@@ -202,9 +203,7 @@ class Store(abc.ABC):
             )
 
     # ---- writing messages --------------------------------------------------------------
-    def write_batch(
-        self, batch: Sequence[tuple[Message, SearchDoc]], source_file_id: int | None
-    ) -> BatchCounts:
+    def write_batch(self, batch: Sequence[Analysed], source_file_id: int | None) -> BatchCounts:
         """Store one batch in one transaction: all of it or, on any error, none of it."""
         try:
             with self._transaction():
@@ -217,9 +216,7 @@ class Store(abc.ABC):
                 raise
             raise StoreError(f"writing a batch failed and none of it was stored: {exc}") from exc
 
-    def _write_batch(
-        self, batch: Sequence[tuple[Message, SearchDoc]], source_file_id: int | None
-    ) -> BatchCounts:
+    def _write_batch(self, batch: Sequence[Analysed], source_file_id: int | None) -> BatchCounts:
         counts = BatchCounts()
         channel_ids = self._ensure_channels(batch)
         author_ids = self._ensure_authors(batch)
@@ -227,7 +224,7 @@ class Store(abc.ABC):
         inserts: list[tuple[Message, SearchDoc, str, int, int | None]] = []
         changes: list[tuple[Message, SearchDoc, str, int, int | None]] = []
         pending: set[tuple[int, str]] = set()
-        for message, doc in batch:
+        for message, doc in ((a.message, a.search) for a in batch):
             cid = channel_ids[(message.platform, message.channel.key)]
             aid = author_ids.get((message.platform, author_key(message.author) or ""))
             key = (cid, message.message_id)
@@ -255,10 +252,8 @@ class Store(abc.ABC):
         self._record_names(batch, author_ids)
         return counts
 
-    def _ensure_channels(
-        self, batch: Sequence[tuple[Message, SearchDoc]]
-    ) -> dict[tuple[str, str], int]:
-        for message, _ in batch:
+    def _ensure_channels(self, batch: Sequence[Analysed]) -> dict[tuple[str, str], int]:
+        for message in (a.message for a in batch):
             ch = message.channel
             if (ch.platform, ch.key) in self._channel_ids:
                 continue
@@ -271,10 +266,8 @@ class Store(abc.ABC):
             self._channel_ids[(ch.platform, ch.key)] = int(row[0])
         return self._channel_ids
 
-    def _ensure_authors(
-        self, batch: Sequence[tuple[Message, SearchDoc]]
-    ) -> dict[tuple[str, str], int]:
-        for message, _ in batch:
+    def _ensure_authors(self, batch: Sequence[Analysed]) -> dict[tuple[str, str], int]:
+        for message in (a.message for a in batch):
             key = author_key(message.author)
             if key is None or (message.platform, key) in self._author_ids:
                 continue
@@ -297,10 +290,10 @@ class Store(abc.ABC):
         return self._author_ids
 
     def _record_names(
-        self, batch: Sequence[tuple[Message, SearchDoc]], author_ids: dict[tuple[str, str], int]
+        self, batch: Sequence[Analysed], author_ids: dict[tuple[str, str], int]
     ) -> None:
         seen: dict[tuple[int, str], tuple[datetime, datetime]] = {}
-        for message, _ in batch:
+        for message in (a.message for a in batch):
             key = author_key(message.author)
             name = message.author.display_name if message.author else None
             if key is None or not name:
@@ -317,10 +310,10 @@ class Store(abc.ABC):
     def _upsert_names(self, rows: Sequence[tuple[int, str, Any, Any]]) -> None: ...
 
     def _fetch_current(
-        self, batch: Sequence[tuple[Message, SearchDoc]], channel_ids: dict[tuple[str, str], int]
+        self, batch: Sequence[Analysed], channel_ids: dict[tuple[str, str], int]
     ) -> dict[tuple[int, str], StoredState]:
         wanted: dict[int, set[str]] = defaultdict(set)
-        for message, _ in batch:
+        for message in (a.message for a in batch):
             wanted[channel_ids[(message.platform, message.channel.key)]].add(message.message_id)
         found: dict[tuple[int, str], StoredState] = {}
         for cid, ids in wanted.items():
