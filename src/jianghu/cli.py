@@ -144,10 +144,18 @@ class _nullcontext:
 
 
 # ---- search ----------------------------------------------------------------------------
+RevealOption = Annotated[
+    bool,
+    typer.Option("--reveal", help="Show victims' card, ID and phone numbers unmasked (logged)."),
+]
+
+
 @app.command()
 @handles_errors
 def search(
-    query: Annotated[str, typer.Argument(help='Words to find (all must match); "quoted phrase".')],
+    query: Annotated[
+        str, typer.Argument(help='Words to find (all must match); "quoted phrase".')
+    ] = "",
     db: DbOption = None,
     json: JsonOption = False,
     channel: Annotated[str | None, typer.Option(help="Channel name (part of it) or id.")] = None,
@@ -158,30 +166,56 @@ def search(
     until: Annotated[
         str | None, typer.Option(help="Posted before; a bare date includes it.")
     ] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(help="Only messages with this indicator, TYPE:VALUE (tron_address:T…)."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="Most results to show.")] = 20,
+    reveal: RevealOption = False,
 ) -> None:
     """Full-text search over messages (Chinese, traditional or simplified, and Latin)."""
+    from jianghu.analysis.entities import Entity
     from jianghu.analysis.search_terms import parse_query
     from jianghu.analysis.snippet import make_snippet
+    from jianghu.faces.masking import entity_key, mask_text
     from jianghu.store import open_store
     from jianghu.store.base import SearchFilters
 
     clauses = parse_query(query)
-    if not clauses:
+    if not clauses and entity is None:
         raise QueryError(f"query {query!r} has no letters, digits or characters to search for")
+    try:
+        wanted = None if entity is None else entity_key(entity)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
     filters = SearchFilters(
         channel=channel,
         author=author,
         since=parse_when(since, "--since"),
         until=parse_when(until, "--until", end_of_day=True),
+        entity=wanted,
         limit=limit,
     )
     store = open_store(resolve_db_url(db))
     try:
         hits = store.search(clauses, filters)
+        found = store.entities_of([h.id for h in hits])
+        if reveal and hits:
+            store.log_reveal(
+                "search", f"query={query!r} entity={entity!r} ids={[h.id for h in hits]}"
+            )
     finally:
         store.close()
-    snippets = [make_snippet(h.text, clauses) for h in hits]
+    texts = [
+        h.text
+        if reveal
+        else mask_text(
+            h.text,
+            [Entity(e.type, e.value, e.normalized, e.start, e.end) for e in found.get(h.id, [])],
+        )
+        for h in hits
+    ]
+    snippets = [make_snippet(t, clauses) for t in texts]
     if json:
         print_json(
             [
@@ -192,12 +226,12 @@ def search(
                     "author": h.author,
                     "author_id": h.author_id,
                     "posted_at": h.posted_at.isoformat(),
-                    "text": h.text,
+                    "text": t,
                     "snippet": s.text,
                     "highlights": [list(x) for x in s.spans],
                     "score": h.score,
                 }
-                for h, s in zip(hits, snippets, strict=True)
+                for h, t, s in zip(hits, texts, snippets, strict=True)
             ]
         )
         return
@@ -228,6 +262,123 @@ def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> Text:
         pos = end
     result.append(terminal_safe(text[pos:], keep_newlines=False))
     return result
+
+
+# ---- indicators --------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def extract(
+    source: Annotated[
+        str, typer.Argument(help='JSONL file of {"id","text"}, or - for stdin.')
+    ] = "-",
+    all_: Annotated[bool, typer.Option("--all", help="Include invalid candidates.")] = False,
+    reveal: RevealOption = False,
+    db: DbOption = None,
+) -> None:
+    """Indicators in each line: JSONL {"id","text"} in, {"id","entities"} out."""
+    from jianghu.analysis.entities import extract_entities
+    from jianghu.faces.jsonl import read_jsonl_texts
+    from jianghu.faces.masking import mask_entity
+
+    if reveal:
+        _log_reveal(db, "extract", f"source={source!r}")
+    for item in read_jsonl_texts(source):
+        if item.error is not None:
+            print_json({"id": item.id, "error": item.error})
+            continue
+        found = extract_entities(item.text, include_invalid=all_)
+        shown = found if reveal else [mask_entity(e) for e in found]
+        print_json({"id": item.id, "entities": [entity_json(e) for e in shown]})
+
+
+def entity_json(e: Any) -> dict[str, Any]:
+    return {
+        "type": e.type,
+        "value": e.value,
+        "normalized": e.normalized,
+        "start": e.start,
+        "end": e.end,
+        "valid": e.valid,
+        "attrs": e.attrs,
+    }
+
+
+def _log_reveal(db: str | None, command: str, detail: str) -> None:
+    from jianghu.store import open_store
+
+    store = open_store(resolve_db_url(db))
+    try:
+        store.log_reveal(command, detail)
+    finally:
+        store.close()
+
+
+@app.command()
+@handles_errors
+def entities(
+    db: DbOption = None,
+    json: JsonOption = False,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this indicator type.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000, help="How many to list.")] = 50,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Include prices, quantities and USDT mentions.")
+    ] = False,
+    reveal: RevealOption = False,
+) -> None:
+    """The most seen indicators, with how many messages, channels and authors."""
+    from jianghu.analysis.entities import Entity
+    from jianghu.analysis.entities.masking import MASKED_TYPES
+    from jianghu.faces.masking import mask_entity
+    from jianghu.store import open_store
+
+    store = open_store(resolve_db_url(db))
+    try:
+        # Prices and quantities describe offers; they are not indicators to look up, so
+        # they are listed only when asked for.
+        hidden = () if all_ or type_ else ("price", "quantity", "usdt")
+        rows = store.top_entities(type_, limit, exclude=hidden)
+        if reveal and any(r.type in MASKED_TYPES for r in rows):
+            store.log_reveal("entities", f"type={type_!r} limit={limit}")
+    finally:
+        store.close()
+
+    def shown(r: Any) -> tuple[str, str]:
+        if reveal or r.type not in MASKED_TYPES:
+            return r.normalized, r.example
+        masked = mask_entity(Entity(r.type, r.example, r.normalized, 0, 0))
+        return masked.normalized, masked.value
+
+    if json:
+        print_json(
+            [
+                {
+                    "type": r.type,
+                    "normalized": shown(r)[0],
+                    "example": shown(r)[1],
+                    "messages": r.messages,
+                    "channels": r.channels,
+                    "authors": r.authors,
+                    "first_seen": r.first_seen.isoformat(),
+                    "last_seen": r.last_seen.isoformat(),
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table(header_style="bold")
+    for name in ("type", "indicator", "messages", "channels", "authors", "first seen", "last seen"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.type,
+            Text(terminal_safe(shown(r)[0], keep_newlines=False)),
+            str(r.messages),
+            str(r.channels),
+            str(r.authors),
+            r.first_seen.strftime("%Y-%m-%d"),
+            r.last_seen.strftime("%Y-%m-%d"),
+        )
+    out.print(table)
 
 
 # ---- demo ------------------------------------------------------------------------------

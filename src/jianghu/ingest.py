@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from jianghu.analysis.pipeline import Analysed, analyse
 from jianghu.errors import JianghuError, SourceError, SourceFormatError
-from jianghu.records import Message
+from jianghu.records import Message, SourceProblem
 from jianghu.sources.base import expand_paths, open_source
 from jianghu.store.base import BatchCounts, Store
 
@@ -32,18 +32,7 @@ PROCESS_THRESHOLD = 8 << 20  # bytes of input below which a reader process is no
 QUEUE_BATCHES = 4  # bounds memory: the reader waits when the writer falls behind
 
 
-@dataclass(frozen=True)
-class IngestError:
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "col": self.col, "message": self.message}
+IngestError = SourceProblem  # an error of an ingest run: a position and what was expected
 
 
 @dataclass

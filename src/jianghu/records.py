@@ -96,7 +96,8 @@ class Message(msgspec.Struct, frozen=True):
 
 
 class SourceProblem(msgspec.Struct, frozen=True):
-    """A record a reader could not turn into a Message: counted, reported, not fatal."""
+    """Something wrong at a position of a source: a record a reader could not turn into
+    a Message (counted, reported, not fatal) or a file it could not read to the end."""
 
     path: str
     line: int
@@ -105,3 +106,6 @@ class SourceProblem(msgspec.Struct, frozen=True):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+    def to_json(self) -> dict[str, str | int]:
+        return {"path": self.path, "line": self.line, "col": self.col, "message": self.message}

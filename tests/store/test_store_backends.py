@@ -149,3 +149,16 @@ def test_any_text_survives_store_and_read(store: Store, text: str) -> None:
     assert stored == storable(text)
     if "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         assert stored == text
+
+
+def test_entities_are_stored_and_follow_edits(store: Store) -> None:
+    t0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    first = make_message("e1", "联系 @first_seller", posted_at=t0)
+    edited = make_message(
+        "e1", "联系 @second_seller", posted_at=t0, edited_at=datetime(2026, 3, 2, tzinfo=UTC)
+    )
+    store.write_batch(analyse([first]), None)
+    [mid] = [int(r[0]) for r in store._all("SELECT id FROM messages")]
+    assert [e.normalized for e in store.entities_of([mid])[mid]] == ["first_seller"]
+    store.write_batch(analyse([edited]), None)
+    assert [e.normalized for e in store.entities_of([mid])[mid]] == ["second_seller"]

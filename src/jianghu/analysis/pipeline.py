@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import msgspec
 
+from jianghu.analysis.entities import Entity, extract_entities
 from jianghu.analysis.search_terms import SearchDoc, search_doc
 from jianghu.records import Message
 
@@ -22,12 +23,14 @@ class Analysed(msgspec.Struct, frozen=True):
 
     message: Message
     search: SearchDoc
+    entities: tuple[Entity, ...] = ()
 
 
 def analyse_one(message: Message) -> Analysed:
     if message.kind != "message":  # service events are kept, never analysed as offers
         return Analysed(message, _EMPTY_DOC)
-    return Analysed(message, search_doc(message.text))
+    text = message.text
+    return Analysed(message, search_doc(text), tuple(extract_entities(text)))
 
 
 def analyse(messages: Sequence[Message]) -> list[Analysed]:

@@ -31,6 +31,7 @@ from jianghu.store.rows import (
     StoredState,
     author_key,
     content_hash,
+    entity_rows,
     message_row,
 )
 from jianghu.store.textsafe import storable, storable_or_none
@@ -56,7 +57,30 @@ class SearchFilters:
     author: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    entity: tuple[str, str] | None = None  # (type, normalized value)
     limit: int = 20
+
+
+@dataclass(frozen=True)
+class StoredEntity:
+    type: str
+    value: str
+    normalized: str
+    start: int
+    end: int
+    attrs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    type: str
+    normalized: str
+    example: str
+    messages: int
+    channels: int
+    authors: int
+    first_seen: datetime
+    last_seen: datetime
 
 
 @dataclass(frozen=True)
@@ -221,10 +245,11 @@ class Store(abc.ABC):
         channel_ids = self._ensure_channels(batch)
         author_ids = self._ensure_authors(batch)
         current = self._fetch_current(batch, channel_ids)
-        inserts: list[tuple[Message, SearchDoc, str, int, int | None]] = []
-        changes: list[tuple[Message, SearchDoc, str, int, int | None]] = []
+        inserts: list[tuple[Analysed, str, int, int | None]] = []
+        changes: list[tuple[Analysed, str, int, int | None]] = []
         pending: set[tuple[int, str]] = set()
-        for message, doc in ((a.message, a.search) for a in batch):
+        for item in batch:
+            message = item.message
             cid = channel_ids[(message.platform, message.channel.key)]
             aid = author_ids.get((message.platform, author_key(message.author) or ""))
             key = (cid, message.message_id)
@@ -234,18 +259,19 @@ class Store(abc.ABC):
             state = current.get(key)
             if state is None and key not in pending:
                 pending.add(key)
-                inserts.append((message, doc, digest, cid, aid))
+                inserts.append((item, digest, cid, aid))
                 counts.new += message.kind == "message"
             elif state is not None and state.content_hash == digest:
                 counts.unchanged += message.kind == "message"
             else:  # changed, or seen twice in this batch: decided after the inserts
-                changes.append((message, doc, digest, cid, aid))
+                changes.append((item, digest, cid, aid))
         self._insert_messages(inserts, source_file_id, current)
-        for message, doc, digest, cid, aid in changes:
+        for item, digest, cid, aid in changes:
+            message = item.message
             state = current[(cid, message.message_id)]
             if state.content_hash == digest:
                 counts.unchanged += message.kind == "message"
-            elif self._apply_change(state, message, doc, digest, aid, source_file_id):
+            elif self._apply_change(state, item, digest, aid, source_file_id):
                 counts.updated += message.kind == "message"
             else:
                 counts.unchanged += message.kind == "message"
@@ -361,7 +387,7 @@ class Store(abc.ABC):
 
     def _insert_messages(
         self,
-        inserts: Sequence[tuple[Message, SearchDoc, str, int, int | None]],
+        inserts: Sequence[tuple[Analysed, str, int, int | None]],
         source_file_id: int | None,
         current: dict[tuple[int, str], StoredState],
     ) -> None:
@@ -371,7 +397,10 @@ class Store(abc.ABC):
         rows = []
         index = []
         extra = bool(self.search_columns)
-        for new_id, (message, doc, digest, cid, aid) in zip(ids, inserts, strict=True):
+        found: list[tuple[object, ...]] = []
+        for new_id, (item, digest, cid, aid) in zip(ids, inserts, strict=True):
+            message, doc = item.message, item.search
+            found.extend(entity_rows(new_id, item.entities))
             row = self._row(message, digest, cid, aid, source_file_id, new_id)
             rows.append((*row, *self._search_values(doc)) if extra else row)
             index.append((new_id, doc))
@@ -391,17 +420,29 @@ class Store(abc.ABC):
             self._q(f"INSERT INTO messages ({', '.join(columns)}) VALUES ({marks})"), rows
         )
         self._index_new([(i, d) for i, d in index if d.uni or d.bi])
+        self._insert_entities(found)
+
+    def _insert_entities(self, rows: Sequence[tuple[object, ...]]) -> None:
+        if rows:
+            self._executemany(
+                self._q(
+                    "INSERT INTO message_entities (message_id, type, value, normalized, "
+                    "start_pos, end_pos, attrs) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (message_id, type, start_pos) DO NOTHING"
+                ),
+                rows,
+            )
 
     def _apply_change(
         self,
         state: StoredState,
-        message: Message,
-        doc: SearchDoc,
+        item: Analysed,
         digest: str,
         aid: int | None,
         source_file_id: int | None,
     ) -> bool:
         """Record a different reading of a stored message; False if it was known already."""
+        message, doc = item.message, item.search
         known = self._one(
             "SELECT 1 FROM message_versions WHERE message_id = ? AND content_hash = ?",
             (state.id, digest),
@@ -452,6 +493,8 @@ class Store(abc.ABC):
             [*(values[c] for c in UPDATABLE), state.id],
         )
         self._reindex(state.id, search_doc(state.text), doc)
+        self._execute(self._q("DELETE FROM message_entities WHERE message_id = ?"), (state.id,))
+        self._insert_entities(entity_rows(state.id, item.entities))
         state.content_hash, state.text = digest, str(values["text"])
         state.posted_at, state.edited_at = message.posted_at, message.edited_at
         state.entities, state.raw = str(values["entities"]), str(values["raw"])
@@ -460,8 +503,20 @@ class Store(abc.ABC):
 
     # ---- reading -----------------------------------------------------------------------
     def search(self, clauses: Sequence[Clause], filters: SearchFilters) -> list[SearchHit]:
+        """Messages matching every clause and filter, best first. With no clauses (an
+        entity filter alone, say) the newest messages come first."""
         where, params = self._filters(filters)
-        ranked = self._search_ids(clauses, where, params, filters.limit)
+        if clauses:
+            ranked = self._search_ids(clauses, where, params, filters.limit)
+        else:
+            ranked = [
+                (int(r[0]), 0.0)
+                for r in self._all(
+                    f"SELECT m.id FROM messages m WHERE {where} "
+                    "ORDER BY m.posted_at DESC, m.id DESC LIMIT ?",
+                    [*params, filters.limit],
+                )
+            ]
         if not ranked:
             return []
         marks = ", ".join("?" * len(ranked))
@@ -493,6 +548,12 @@ class Store(abc.ABC):
                 "SELECT id, display_name, key, platform_id, handle FROM authors", filters.author
             )
             clauses.append(f"m.author_id IN ({', '.join(map(str, ids)) or 'NULL'})")
+        if filters.entity is not None:
+            clauses.append(
+                "m.id IN (SELECT message_id FROM message_entities WHERE type = ? "
+                "AND normalized = ?)"
+            )
+            params.extend(filters.entity)
         if filters.since is not None:
             clauses.append("m.posted_at >= ?")
             params.append(self._ts(filters.since))
@@ -513,6 +574,57 @@ class Store(abc.ABC):
             ):
                 out.append(int(row[0]))
         return out
+
+    def entities_of(self, message_ids: Sequence[int]) -> dict[int, list[StoredEntity]]:
+        out: dict[int, list[StoredEntity]] = defaultdict(list)
+        for start in range(0, len(message_ids), 500):
+            chunk = list(message_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for r in self._all(
+                "SELECT message_id, type, value, normalized, start_pos, end_pos, attrs "
+                f"FROM message_entities WHERE message_id IN ({marks}) "
+                "ORDER BY message_id, start_pos",
+                chunk,
+            ):
+                out[int(r[0])].append(
+                    StoredEntity(r[1], r[2], r[3], int(r[4]), int(r[5]), orjson.loads(r[6]))
+                )
+        return dict(out)
+
+    def top_entities(
+        self, entity_type: str | None = None, limit: int = 50, exclude: Sequence[str] = ()
+    ) -> list[EntityCount]:
+        """The most seen indicators: in how many messages, channels and by how many
+        authors, and when first and last."""
+        conds, params = [], []
+        if entity_type:
+            conds.append("e.type = ?")
+            params.append(entity_type)
+        if exclude:
+            conds.append(f"e.type NOT IN ({', '.join('?' * len(exclude))})")
+            params.extend(exclude)
+        where = f"WHERE {' AND '.join(conds)}" if conds else ""
+        rows = self._all(
+            "SELECT e.type, e.normalized, min(e.value), count(DISTINCT e.message_id), "
+            "count(DISTINCT m.channel_id), count(DISTINCT m.author_id), min(m.posted_at), "
+            "max(m.posted_at) FROM message_entities e JOIN messages m ON m.id = e.message_id "
+            f"{where} GROUP BY e.type, e.normalized "
+            "ORDER BY count(DISTINCT e.message_id) DESC, e.type, e.normalized LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            EntityCount(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]),
+                        self._read_ts(r[6]), self._read_ts(r[7]))
+            for r in rows
+        ]  # fmt: skip
+
+    def log_reveal(self, command: str, detail: str) -> None:
+        """Record that an analyst revealed masked personal data (DESIGN: victims' data)."""
+        with self._transaction():
+            self._execute(
+                self._q("INSERT INTO reveal_log (at, command, detail) VALUES (?, ?, ?)"),
+                (self._ts(datetime.now(UTC)), command, storable(detail)),
+            )
 
     def summary(self) -> StoreSummary:
         def count(sql: str) -> int:

@@ -1,0 +1,57 @@
+"""JSONL ``{"id","text"}`` input for the store-less commands (extract, annotate).
+
+Every input line gets exactly one output line, in order: a line that is not a JSON
+object with a string ``text`` gets an error object for that line instead of stopping
+the run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+import orjson
+
+from jianghu.errors import SourceError
+
+
+class InputLine(msgspec.Struct, frozen=True):
+    id: Any
+    text: str
+    error: str | None = None
+
+
+def _lines(source: str) -> Iterator[tuple[int, bytes]]:
+    stream: IO[bytes]
+    if source == "-":
+        stream = sys.stdin.buffer
+        yield from enumerate(stream, start=1)
+        return
+    try:
+        with Path(source).open("rb") as stream:
+            yield from enumerate(stream, start=1)
+    except OSError as exc:
+        raise SourceError(source, f"cannot open: {exc.strerror or exc}") from exc
+
+
+def read_jsonl_texts(source: str) -> Iterator[InputLine]:
+    name = "<stdin>" if source == "-" else source
+    for number, raw in _lines(source):
+        if not raw.strip():
+            continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            yield InputLine(None, "", f"{name}:{number}:{exc.colno}: invalid JSON: {exc.msg}")
+            continue
+        if not isinstance(obj, dict):
+            yield InputLine(None, "", f'{name}:{number}:1: expected an object {{"id","text"}}')
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str):
+            yield InputLine(obj.get("id"), "", f"{name}:{number}:1: expected a string 'text'")
+            continue
+        yield InputLine(obj.get("id"), text)

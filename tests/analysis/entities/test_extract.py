@@ -1,0 +1,100 @@
+"""The extractor's contract: spans, normalisation, overlaps, obfuscation, masking."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jianghu.analysis.entities import Entity, extract_entities, mask
+from jianghu.analysis.entities.evaluate import evaluate
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(e.type, e.value) for e in extract_entities(text)]
+
+
+def test_offer_with_contacts() -> None:
+    text = "出四件套 800U一套 联系飞机 @HongYun_888 或者薇信 abc12345，QQ: 1 2 3 4 5 6 7"
+    assert kinds(text) == [
+        ("price", "800U"), ("telegram_handle", "@HongYun_888"), ("wechat", "abc12345"),
+        ("qq", "1 2 3 4 5 6 7"),
+    ]  # fmt: skip
+    handle = extract_entities(text)[1]
+    assert handle.normalized == "hongyun_888"
+
+
+def test_full_width_and_chinese_numerals() -> None:
+    (phone,) = extract_entities("电话 １３８１２３４５６７８")
+    assert phone.normalized == "+8613812345678" and phone.value == "１３８１２３４５６７８"
+    (qq,) = extract_entities("扣扣：一二三四五六七八 晚上在线")
+    assert (qq.value, qq.normalized) == ("一二三四五六七八", "12345678")
+
+
+def test_no_phone_out_of_price_quantity_order_or_card() -> None:
+    assert kinds("订单号：13812345678") == []
+    assert [t for t, _ in kinds("价格 13812345678元")] == ["price"]
+    assert kinds("卡 4111 1111 1111 1111") == [("card_number", "4111 1111 1111 1111")]
+
+
+def test_price_attrs() -> None:
+    (p,) = extract_entities("300元/1万条")
+    assert p.attrs == {"amount": "300", "currency": "CNY", "unit": "条", "per": "10000"}
+    (r,) = extract_entities("5-10u一条")
+    assert (r.attrs["amount"], r.attrs["amount_max"], r.attrs["currency"]) == ("5", "10", "USDT")
+
+
+def test_quantities() -> None:
+    got = [v for t, v in kinds("3万条 20w 1.2亿 12W+ 4G 的料 4G网络") if t == "quantity"]
+    assert got == ["3万条", "20w", "1.2亿", "12W+", "4G"]
+
+
+def test_defanged_network_indicators() -> None:
+    ents = extract_entities("后台 hxxps://evil[.]com/login 备用 example(.)com")
+    assert [(e.type, e.normalized) for e in ents] == [
+        ("url", "https://evil.com/login"), ("domain", "example.com")]  # fmt: skip
+
+
+def test_usdt_chain() -> None:
+    (u,) = extract_entities("只收 USDT-TRC20")
+    assert u.attrs == {"chain": "TRC20"}
+
+
+def test_masking() -> None:
+    card = Entity("card_number", "4111 1111 1111 1111", "4111111111111111", 0, 19)
+    assert mask(card) == "411111******1111"
+    cid = Entity("cn_id", "11010519491231002X", "11010519491231002X", 0, 18)
+    assert mask(cid) == "110105***********X"
+    phone = Entity("phone", "13812345678", "+8613812345678", 0, 11)
+    assert mask(phone) == "+86138****5678"
+    assert mask(Entity("domain", "a.com", "a.com", 0, 5)) == "a.com"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_never_raises_and_spans_slice_to_value(text: str) -> None:
+    for ent in extract_entities(text, include_invalid=True):
+        assert text[ent.start : ent.end] == ent.value
+
+
+_PIECES = st.sampled_from(
+    ["出", "料", " ", "：", "QQ", "微信", "@", "t.me/", "U", "元", "条", "w", ".", "-", "*",
+     "0x", "T", "1", "3", "8", "9", "4111", "138", "[.]", "com", "http://", "ＱＱ", "１"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_underground_like_text_spans(text: str) -> None:
+    for ent in extract_entities(text, include_invalid=True):
+        assert text[ent.start : ent.end] == ent.value
+
+
+def test_evaluation_targets() -> None:
+    report = evaluate()
+    assert report.messages >= 500
+    for score in report.types:
+        assert score.tp + score.fn >= 30, score.type
+        assert score.precision >= 0.97, (score.type, report.errors[:10])
+        assert score.recall >= 0.95, (score.type, report.errors[:10])
+    assert sum(t.total for t in report.traps) >= 300
+    assert report.trap_pass_rate >= 0.99
