@@ -103,3 +103,15 @@ def test_extract_jsonl_contract(tmp_path: Path) -> None:
     assert "error" in out[1] and "error" in out[2] and out[3]["entities"] == []
     revealed = runner.invoke(app, ["extract", "-", "--reveal", db], input=lines)
     assert CARD in revealed.stdout
+
+
+def test_eval_entities_reports_every_type() -> None:
+    from jianghu.analysis.entities import ENTITY_TYPES
+
+    result = runner.invoke(app, ["eval", "entities", "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["messages"] >= 500
+    assert set(report["types"]) == set(ENTITY_TYPES)
+    assert all(t["tp"] + t["fn"] >= 30 for t in report["types"].values())
+    assert sum(t["total"] for t in report["traps"].values()) >= 300

@@ -37,6 +37,8 @@ bench_app = typer.Typer(
     help="Measure throughput and memory; see BENCHMARKS.md.", no_args_is_help=True
 )
 app.add_typer(bench_app, name="bench")
+eval_app = typer.Typer(help="Measure quality on the project's labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -379,6 +381,54 @@ def entities(
             r.last_seen.strftime("%Y-%m-%d"),
         )
     out.print(table)
+
+
+# ---- eval ------------------------------------------------------------------------------
+@eval_app.command("entities")
+@handles_errors
+def eval_entities(
+    json: JsonOption = False,
+    labelled: Annotated[
+        Path | None, typer.Option(help="JSONL of {id,text,entities} (default: the shipped set).")
+    ] = None,
+    traps: Annotated[Path | None, typer.Option(help="JSONL of {text,imitates} traps.")] = None,
+    show_errors: Annotated[int, typer.Option(help="Print this many disagreements.")] = 0,
+) -> None:
+    """Precision and recall per indicator type, and the trap corpus pass rate."""
+    from jianghu.analysis.entities.evaluate import DATA_DIR, evaluate
+
+    report = evaluate(labelled or DATA_DIR / "labelled.jsonl", traps or DATA_DIR / "traps.jsonl")
+    if json:
+        print_json(
+            {
+                "messages": report.messages,
+                "types": {
+                    s.type: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision,
+                             "recall": s.recall}
+                    for s in report.types
+                },
+                "traps": {t.imitates: {"total": t.total, "clean": t.clean} for t in report.traps},
+                "trap_pass_rate": report.trap_pass_rate,
+                "errors": report.errors,
+            }
+        )  # fmt: skip
+        return
+    table = Table(title=f"indicators on {report.messages} labelled messages", header_style="bold")
+    for name in ("type", "tp", "fp", "fn", "precision", "recall"):
+        table.add_column(name, justify="left" if name == "type" else "right")
+    for sc in report.types:
+        table.add_row(sc.type, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}",
+                      f"{sc.recall:.3f}")  # fmt: skip
+    out.print(table)
+    traps_total = sum(t.total for t in report.traps)
+    out.print(
+        Text(
+            f"trap corpus: {traps_total} look-alikes, {report.trap_pass_rate:.1%} produce no "
+            "entity of the type they imitate"
+        )
+    )
+    for line in report.errors[:show_errors]:
+        out.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
 
 
 # ---- demo ------------------------------------------------------------------------------
