@@ -1,10 +1,10 @@
 """Ingest: read sources, analyse each batch, store it — with both cores busy.
 
-Reading and analysing are pure Python and hold the GIL, so a thread would not run beside
-them; instead a reader *process* reads and analyses files while this process writes the
-batches it receives, each in its own transaction. Small inputs are read in-process,
-where starting a process would cost more than it saves. Both paths run the same
-generator, :func:`read_batches`, so they cannot drift apart.
+This process reads each file and writes each batch, in order and each in its own
+transaction; analysis, the CPU-heavy pure part, runs in a pool of worker processes (one
+a core) on the batches in between, a few batches ahead of the writer. Python threads would
+not help: reading, analysis and row building all hold the GIL. Small inputs are analysed
+in-process, where starting workers would cost more than it saves.
 
 A file that cannot be read at all, or breaks off in the middle, is reported with its
 position; every complete record read before the break is still stored (nothing is lost,
@@ -15,21 +15,24 @@ counted and reported; neither stops the run.
 from __future__ import annotations
 
 import multiprocessing as mp
-import queue
+import os
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from jianghu.analysis.pipeline import Analysed, analyse
+from jianghu.analysis.pipeline import Findings, combine, findings
 from jianghu.errors import JianghuError, SourceError, SourceFormatError
 from jianghu.records import Message, SourceProblem
 from jianghu.sources.base import expand_paths, open_source
 from jianghu.store.base import BatchCounts, Store
 
 BATCH_SIZE = 2000
-PROCESS_THRESHOLD = 8 << 20  # bytes of input below which a reader process is not worth it
-QUEUE_BATCHES = 4  # bounds memory: the reader waits when the writer falls behind
+POOL_THRESHOLD = 8 << 20  # bytes of input below which a worker pool is not worth it
+AHEAD = 4  # batches analysed ahead of the writer: bounds memory
 
 
 IngestError = SourceProblem  # an error of an ingest run: a position and what was expected
@@ -71,8 +74,8 @@ class Progress(Protocol):
     def end_file(self) -> None: ...
 
 
-# ---- the reading side: plain tuples cross the process boundary -----------------------
-# ("opened", path, format) · ("batch", analysed, last_offset) ·
+# ---- reading: events, so that bad input never raises -------------------------------
+# ("opened", path, format) · ("batch", messages, last_offset) ·
 # ("done", sha256, problems, error) · ("failed", error); errors are (path, line, col, msg).
 Event = tuple[Any, ...]
 
@@ -84,7 +87,7 @@ def _error_tuple(exc: SourceError) -> tuple[str, int, int, str]:
 
 
 def read_batches(path: Path, options: dict[str, str], batch_size: int) -> Iterator[Event]:
-    """Read one file into analysed batches, as events; never raises for bad input."""
+    """Read one file into batches of messages, as events; never raises for bad input."""
     try:
         source = open_source(path, options)
     except SourceError as exc:
@@ -97,59 +100,37 @@ def read_batches(path: Path, options: dict[str, str], batch_size: int) -> Iterat
         for message in source.iter_messages():
             batch.append(message)
             if len(batch) >= batch_size:
-                yield ("batch", analyse(batch), batch[-1].source.byte_offset)
+                yield ("batch", batch, batch[-1].source.byte_offset)
                 batch = []
     except SourceError as exc:
         error = _error_tuple(exc)
     if batch:  # complete records read before a break are kept
-        yield ("batch", analyse(batch), batch[-1].source.byte_offset)
+        yield ("batch", batch, batch[-1].source.byte_offset)
     problems = [(p.path, p.line, p.col, p.message) for p in source.problems]
     yield ("done", source.sha256, problems, error)
 
 
-def _reader_process(jobs: Any, events: Any, batch_size: int) -> None:
-    for path, options in iter(jobs.get, None):
-        try:
-            for event in read_batches(Path(path), options, batch_size):
-                events.put(event)
-        except Exception as exc:  # a bug must not hang the writer: report and go on
-            events.put(("done", None, [], (path, 0, 0, f"internal error: {exc!r}")))
+# ---- analysis: in-process or in a pool --------------------------------------------------
+class _Analyser:
+    """Analyses batches in order, inline or in a pool of worker processes."""
 
-
-class _ProcessReader:
-    """Feeds read_batches' events from a child process, in order, with backpressure."""
-
-    def __init__(self, files: list[Path], options: dict[str, str], batch_size: int) -> None:
-        ctx = mp.get_context("spawn")
-        self._jobs = ctx.Queue()
-        self._events = ctx.Queue(maxsize=QUEUE_BATCHES)
-        for path in files:
-            self._jobs.put((str(path), options))
-        self._jobs.put(None)
-        self._proc = ctx.Process(
-            target=_reader_process, args=(self._jobs, self._events, batch_size), daemon=True
+    def __init__(self, workers: int) -> None:
+        self._pool = (
+            ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+            if workers > 0
+            else None
         )
-        self._proc.start()
 
-    def events(self, path: Path) -> Iterator[Event]:
-        while True:
-            try:
-                event: Event = self._events.get(timeout=1.0)
-            except queue.Empty:
-                if not self._proc.is_alive():
-                    raise JianghuError(
-                        f"the reader process stopped unexpectedly (exit code "
-                        f"{self._proc.exitcode}) while reading {path}"
-                    ) from None
-                continue
-            yield event
-            if event[0] in ("done", "failed"):
-                return
+    def submit(self, messages: list[Message]) -> Future[list[Findings]]:
+        if self._pool is None:
+            done: Future[list[Findings]] = Future()
+            done.set_result(findings(messages))
+            return done
+        return self._pool.submit(findings, messages)
 
     def close(self) -> None:
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join(timeout=5)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ingest(
@@ -158,27 +139,52 @@ def ingest(
     options: dict[str, str] | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
-    use_process: bool | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
-    """Read every file under ``paths`` into ``store``; see the module docstring."""
+    """Read every file under ``paths`` into ``store``; see the module docstring.
+
+    ``workers``: analysis processes; None picks one a core for large inputs and none
+    (in-process) for small ones.
+    """
     report = IngestReport()
     files = list(expand_paths(list(paths)))
-    if use_process is None:
-        use_process = sum(p.stat().st_size for p in files if p.is_file()) >= PROCESS_THRESHOLD
+    if workers is None:
+        size = sum(p.stat().st_size for p in files if p.is_file())
+        workers = (os.cpu_count() or 1) if size >= POOL_THRESHOLD else 0
     report.run_id = run_id = store.begin_run([str(p) for p in paths])
-    reader = _ProcessReader(files, options or {}, batch_size) if use_process else None
+    analyser = _Analyser(workers)
     try:
         for path in files:
             report.files += 1
-            events = (
-                reader.events(path) if reader else read_batches(path, options or {}, batch_size)
-            )
-            _store_file(store, run_id, path, events, progress, report)
+            events = read_batches(path, options or {}, batch_size)
+            _store_file(store, run_id, path, events, analyser, progress, report)
     finally:
-        if reader:
-            reader.close()
+        analyser.close()
     store.finish_run(run_id, report.to_json(), [e.to_json() for e in report.errors])
     return report
+
+
+def _write(
+    store: Store,
+    pending: deque[tuple[list[Message], Future[list[Findings]], int]],
+    file_id: int | None,
+    progress: Progress | None,
+    report: IngestReport,
+) -> None:
+    """Write the oldest analysed batch."""
+    messages, future, offset = pending.popleft()
+    try:
+        found = future.result()
+    except BrokenProcessPool as exc:
+        raise JianghuError(f"an analysis worker stopped unexpectedly: {exc}") from exc
+    for message in messages:
+        if message.kind == "message":
+            report.read += 1
+        else:
+            report.events += 1
+    report.counts.add(store.write_batch(combine(messages, found), file_id))
+    if progress:
+        progress.advance(offset)
 
 
 def _store_file(
@@ -186,10 +192,12 @@ def _store_file(
     run_id: int,
     path: Path,
     events: Iterator[Event],
+    analyser: _Analyser,
     progress: Progress | None,
     report: IngestReport,
 ) -> None:
     file_id = None
+    pending: deque[tuple[list[Message], Future[list[Findings]], int]] = deque()
     for event in events:
         kind = event[0]
         if kind == "failed":
@@ -200,16 +208,12 @@ def _store_file(
             if progress:
                 progress.start_file(path, path.stat().st_size)
         elif kind == "batch":
-            batch: list[Analysed] = event[1]
-            for item in batch:
-                if item.message.kind == "message":
-                    report.read += 1
-                else:
-                    report.events += 1
-            report.counts.add(store.write_batch(batch, file_id))
-            if progress:
-                progress.advance(event[2])
+            pending.append((event[1], analyser.submit(event[1]), event[2]))
+            while len(pending) > AHEAD:
+                _write(store, pending, file_id, progress, report)
         elif kind == "done":
+            while pending:
+                _write(store, pending, file_id, progress, report)
             _, sha256, problems, error = event
             for problem in problems:
                 report.rejected += 1

@@ -26,12 +26,24 @@ class Analysed(msgspec.Struct, frozen=True):
     entities: tuple[Entity, ...] = ()
 
 
-def analyse_one(message: Message) -> Analysed:
-    if message.kind != "message":  # service events are kept, never analysed as offers
-        return Analysed(message, _EMPTY_DOC)
-    text = message.text
-    return Analysed(message, search_doc(text), tuple(extract_entities(text)))
+Findings = tuple[SearchDoc, tuple[Entity, ...]]
+"""What analysis adds to one message; what a worker process sends back (the message
+itself stays where it was, so it is not pickled twice)."""
+
+
+def findings(messages: Sequence[Message]) -> list[Findings]:
+    out: list[Findings] = []
+    for message in messages:
+        if message.kind != "message":  # service events are kept, never analysed as offers
+            out.append((_EMPTY_DOC, ()))
+        else:
+            out.append((search_doc(message.text), tuple(extract_entities(message.text))))
+    return out
+
+
+def combine(messages: Sequence[Message], found: Sequence[Findings]) -> list[Analysed]:
+    return [Analysed(m, doc, ents) for m, (doc, ents) in zip(messages, found, strict=True)]
 
 
 def analyse(messages: Sequence[Message]) -> list[Analysed]:
-    return [analyse_one(m) for m in messages]
+    return combine(messages, findings(messages))
