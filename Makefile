@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench install clean
+.PHONY: demo test lint typecheck unit bench docs install clean
 
 install: $(STAMP)
 
@@ -28,6 +28,9 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m typer jianghu.cli utils docs --name jianghu --output docs/CLI.md
 
 bench: $(STAMP)
 	$(BIN)/jianghu bench ingest --messages 1000000
