@@ -199,3 +199,17 @@ def test_hostile_text_cannot_control_the_terminal(tmp_path: Path) -> None:
     assert "[bold red]fake alert[/bold red]" in shown  # shown as text, not applied
     assert "\\x1b[31mred" in shown and "\\u202eevil" in shown  # made visible
     assert "[link=https://evil.example]admin[/link]" in shown
+
+
+def test_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = tmp_path / "good.json"
+    export.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("JIANGHU_DB", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setenv("JIANGHU_BATCH_SIZE", "1")
+    code, out, _ = run("ingest", str(export), "--json")
+    assert code == 0 and json.loads(out)["new"] == 1
+    assert (tmp_path / "env.db").exists()
+    monkeypatch.setenv("JIANGHU_BATCH_SIZE", "many")
+    code, _, err = run("ingest", str(export))
+    assert code == 2
+    assert "JIANGHU_BATCH_SIZE" in err and "expected a whole number" in err

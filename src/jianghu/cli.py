@@ -23,7 +23,7 @@ from rich.text import Text
 from jianghu.errors import ConfigError, JianghuError, QueryError
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
-from jianghu.settings import resolve_db_url
+from jianghu.settings import get_int, resolve_db_url
 
 app = typer.Typer(
     name="jianghu",
@@ -117,7 +117,7 @@ def ingest(
         progress = None if json else FileProgress(err)
         options = {"account": account} if account else {}
         with progress or _nullcontext():
-            report = run_ingest(store, paths, options, progress)
+            report = run_ingest(store, paths, options, progress, batch_size=get_int("batch_size"))
     finally:
         store.close()
     if json:

@@ -38,10 +38,13 @@ def get(name: str, flag: str | None = None) -> str:
 def get_int(name: str, flag: int | None = None) -> int:
     raw = get(name, None if flag is None else str(flag))
     try:
-        return int(raw)
+        value = int(raw)
+        if value < 1:
+            raise ValueError
+        return value
     except ValueError:
         raise ConfigError(
-            f"setting {name} ({_BY_NAME[name].env}) = {raw!r}: expected a whole number"
+            f"setting {name} ({_BY_NAME[name].env}) = {raw!r}: expected a whole number above 0"
         ) from None
 
 
