@@ -23,7 +23,7 @@ from rich.text import Text
 from jianghu.errors import ConfigError, JianghuError, QueryError
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
-from jianghu.settings import get_int, resolve_db_url
+from jianghu.settings import get_int, lexicon_paths, resolve_db_url
 
 app = typer.Typer(
     name="jianghu",
@@ -383,6 +383,73 @@ def entities(
     out.print(table)
 
 
+# ---- language ----------------------------------------------------------------------------
+LexiconOption = Annotated[
+    list[str] | None,
+    typer.Option("--lexicon", help="Extra lexicon file (TSV); repeatable. Env: JIANGHU_LEXICON."),
+]
+
+
+@app.command()
+@handles_errors
+def gloss(
+    text: Annotated[str, typer.Argument(help="A message, or - to gloss each line of stdin.")],
+    json: JsonOption = False,
+    lexicon: LexiconOption = None,
+) -> None:
+    """The message with every recognised jargon term explained in English."""
+    from pathlib import Path as _Path
+
+    from jianghu.analysis.gloss import gloss as run_gloss
+    from jianghu.analysis.language import detect_language
+    from jianghu.analysis.lexicon import load_lexicon
+
+    lex = load_lexicon([_Path(p) for p in lexicon_paths(lexicon)])
+    texts = [line.rstrip("\n") for line in sys.stdin] if text == "-" else [text]
+    for message in texts:
+        result = run_gloss(message, lex)
+        if json:
+            print_json(
+                {
+                    "text": message,
+                    "language": detect_language(message),
+                    "annotated": result.annotated,
+                    "terms": [
+                        {
+                            "term": h.term,
+                            "canonical": h.canonical,
+                            "kind": h.kind,
+                            "category": h.category,
+                            "gloss": h.gloss,
+                            "start": h.start,
+                            "end": h.end,
+                            "score": h.score,
+                            "attack_id": h.attack_id,
+                        }
+                        for h in result.terms
+                    ],
+                }
+            )
+            continue
+        out.print(glossed(message, result.terms))
+
+
+def glossed(text: str, terms: Any) -> Text:
+    """Each term in colour with its gloss after it; every piece made terminal-safe."""
+    shown = Text()
+    pos = 0
+    for hit in terms:
+        if hit.start < pos:
+            continue
+        shown.append(terminal_safe(text[pos : hit.start]))
+        shown.append(terminal_safe(text[hit.start : hit.end]), style="bold cyan")
+        label = hit.gloss if not hit.attack_id else f"{hit.gloss}; ATT&CK {hit.attack_id}"
+        shown.append(f"[{terminal_safe(label, keep_newlines=False)}]", style="dim")
+        pos = hit.end
+    shown.append(terminal_safe(text[pos:]))
+    return shown
+
+
 # ---- eval ------------------------------------------------------------------------------
 @eval_app.command("entities")
 @handles_errors
@@ -428,6 +495,47 @@ def eval_entities(
         )
     )
     for line in report.errors[:show_errors]:
+        out.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
+
+
+@eval_app.command("lexicon")
+@handles_errors
+def eval_lexicon(json: JsonOption = False, lexicon: LexiconOption = None) -> None:
+    """Coverage of labelled spelling variants (traditional, spaced, emoji-split, homophone,
+    abbreviated) of known terms, kept apart from the lexicon files."""
+    from pathlib import Path as _Path
+
+    from jianghu.analysis.gloss import evaluate_lexicon
+    from jianghu.analysis.lexicon import load_lexicon
+
+    lex = load_lexicon([_Path(p) for p in lexicon_paths(lexicon)])
+    report = evaluate_lexicon(lex)
+    if json:
+        print_json(
+            {
+                "total": report.total,
+                "recognised": report.recognised,
+                "coverage": report.coverage,
+                "by_variant": {k: {"recognised": a, "total": b}
+                               for k, (a, b) in report.by_variant.items()},
+                "misses": [{"text": m.text, "expected": m.expected, "variant": m.variant,
+                            "found": m.found} for m in report.misses],
+                "terms": len(lex.terms()),
+            }
+        )  # fmt: skip
+        return
+    table = Table(
+        title=f"lexicon coverage of {report.total} spelling variants", header_style="bold"
+    )
+    for name in ("variant", "recognised", "total", "coverage"):
+        table.add_column(name, justify="left" if name == "variant" else "right")
+    for kind, (good, total) in report.by_variant.items():
+        table.add_row(kind, str(good), str(total), f"{good / total:.1%}" if total else "-")
+    table.add_row("all", str(report.recognised), str(report.total), f"{report.coverage:.1%}")
+    out.print(table)
+    for miss in report.misses:
+        found = ", ".join(miss.found) or "nothing"
+        line = f"missed {miss.text!r}: expected {miss.expected}, found {found}"
         out.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
 
 

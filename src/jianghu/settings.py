@@ -23,6 +23,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "sqlite:///jianghu.db", "Store URL: sqlite:///path or postgresql://…"),
     Setting("batch_size", "2000", "Messages written per ingest transaction."),
+    Setting(
+        "lexicon",
+        "",
+        "Extra lexicon files (TSV, the built-in format), separated by the OS path separator; "
+        "they add senses or override built-in ones.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -50,3 +56,10 @@ def get_int(name: str, flag: int | None = None) -> int:
 
 def resolve_db_url(flag: str | None) -> str:
     return get("db", flag)
+
+
+def lexicon_paths(flags: list[str] | None) -> list[str]:
+    """User lexicon files: the --lexicon flags if any, else JIANGHU_LEXICON."""
+    if flags:
+        return flags
+    return [p for p in get("lexicon").split(os.pathsep) if p]
