@@ -72,3 +72,23 @@ def test_eval_lexicon_json() -> None:
     report = json.loads(result.stdout)
     assert report["total"] >= 200 and report["coverage"] >= 0.95
     assert report["terms"] >= 600
+
+
+def test_eval_language_json() -> None:
+    result = runner.invoke(app, ["eval", "language", "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["messages"] >= 300
+    assert set(report["by_label"]) == {"zh-Hans", "zh-Hant", "en", "ru", "other"}
+    assert report["accuracy"] >= 0.95
+
+
+def test_gloss_explains_indicators_and_masks_victims_data() -> None:
+    text = "出卡 6222021234567894 联系飛機@abc_def 地址 TJRabPrwbZy45sbavfcjinPJC18kjpRTv8"
+    result = runner.invoke(app, ["gloss", text, "--json"])
+    out = json.loads(result.stdout)
+    assert "6222021234567894" not in result.stdout
+    assert "622202******7894[payment card number (unionpay)]" in out["annotated"]
+    assert "@abc_def[Telegram contact]" in out["annotated"]
+    assert "TJRabPrwbZy45sbavfcjinPJC18kjpRTv8[TRON wallet]" in out["annotated"]
+    assert {e["type"] for e in out["entities"]} >= {"card_number", "telegram_handle"}

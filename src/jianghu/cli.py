@@ -403,6 +403,7 @@ def gloss(
     from jianghu.analysis.gloss import gloss as run_gloss
     from jianghu.analysis.language import detect_language
     from jianghu.analysis.lexicon import load_lexicon
+    from jianghu.faces.masking import mask_entity
 
     lex = load_lexicon([_Path(p) for p in lexicon_paths(lexicon)])
     texts = [line.rstrip("\n") for line in sys.stdin] if text == "-" else [text]
@@ -414,6 +415,7 @@ def gloss(
                     "text": message,
                     "language": detect_language(message),
                     "annotated": result.annotated,
+                    "entities": [entity_json(mask_entity(e)) for e in result.entities],
                     "terms": [
                         {
                             "term": h.term,
@@ -431,21 +433,18 @@ def gloss(
                 }
             )
             continue
-        out.print(glossed(message, result.terms))
+        out.print(glossed(message, result.spans))
 
 
-def glossed(text: str, terms: Any) -> Text:
+def glossed(text: str, spans: Any) -> Text:
     """Each term in colour with its gloss after it; every piece made terminal-safe."""
     shown = Text()
     pos = 0
-    for hit in terms:
-        if hit.start < pos:
-            continue
-        shown.append(terminal_safe(text[pos : hit.start]))
-        shown.append(terminal_safe(text[hit.start : hit.end]), style="bold cyan")
-        label = hit.gloss if not hit.attack_id else f"{hit.gloss}; ATT&CK {hit.attack_id}"
-        shown.append(f"[{terminal_safe(label, keep_newlines=False)}]", style="dim")
-        pos = hit.end
+    for span in spans:
+        shown.append(terminal_safe(text[pos : span.start]))
+        shown.append(terminal_safe(span.shown), style="bold cyan")
+        shown.append(f"[{terminal_safe(span.label, keep_newlines=False)}]", style="dim")
+        pos = span.end
     shown.append(terminal_safe(text[pos:]))
     return shown
 
@@ -496,6 +495,27 @@ def eval_entities(
     )
     for line in report.errors[:show_errors]:
         out.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
+
+
+@eval_app.command("language")
+@handles_errors
+def eval_language(json: JsonOption = False) -> None:
+    """Accuracy of language identification on the project's labelled set."""
+    from jianghu.analysis.language import evaluate_language
+
+    report: dict[str, Any] = evaluate_language()
+    if json:
+        print_json(report)
+        return
+    table = Table(title=f"language on {report['messages']} labelled messages", header_style="bold")
+    for name in ("label", "right", "total"):
+        table.add_column(name, justify="left" if name == "label" else "right")
+    for label, row in report["by_label"].items():
+        table.add_row(label, str(row["right"]), str(row["total"]))
+    out.print(table)
+    out.print(Text(f"accuracy {report['accuracy']:.1%}"))
+    for c in report["confusions"]:
+        out.print(Text(f"{c['expected']} read as {c['got']}: {c['count']}", style="yellow"))
 
 
 @eval_app.command("lexicon")

@@ -19,32 +19,101 @@ from importlib.resources import files
 
 import msgspec
 
+from jianghu.analysis.entities import Entity, extract_entities, mask
+from jianghu.analysis.entities.masking import MASKED_TYPES
 from jianghu.analysis.lexicon import Lexicon, TermHit, load_lexicon
 from jianghu.analysis.normalize import normalize
 
+_ENTITY_LABELS = {
+    "telegram_handle": "Telegram contact",
+    "telegram_invite": "Telegram invite link",
+    "qq": "QQ number",
+    "wechat": "WeChat id",
+    "email": "e-mail address",
+    "phone": "phone number",
+    "card_number": "payment card number",
+    "card_bin": "card number prefix (BIN)",
+    "cn_id": "Chinese resident ID number",
+    "btc_address": "Bitcoin wallet",
+    "eth_address": "Ethereum wallet",
+    "tron_address": "TRON wallet",
+    "xmr_address": "Monero wallet",
+    "ltc_address": "Litecoin wallet",
+    "usdt": "USDT",
+    "url": "link (never opened)",
+    "domain": "domain",
+    "onion": "Tor onion service",
+    "ipv4": "IP address",
+    "ipv6": "IP address",
+    "cve": "vulnerability id",
+    "md5": "file hash",
+    "sha1": "file hash",
+    "sha256": "file hash",
+    "price": "price",
+    "quantity": "quantity",
+}
+
+
+class Glossed(msgspec.Struct, frozen=True):
+    """One annotated stretch of the original text: a jargon term or an indicator."""
+
+    start: int
+    end: int
+    shown: str  # the stretch as shown: victims' data masked, everything else as written
+    label: str
+
 
 class GlossResult(msgspec.Struct, frozen=True):
-    """A message with its terms annotated in English."""
+    """A message with its terms and indicators annotated in English."""
 
     text: str  # the message as written
-    annotated: str  # the message with ``[gloss]`` after each recognised term
+    annotated: str  # the message with ``[gloss]`` after each term and indicator
     terms: list[TermHit]  # spans index ``text``
+    entities: list[Entity]  # as found (not masked): faces mask them
+    spans: list[Glossed]  # what ``annotated`` shows, in order, without overlaps
 
 
-def gloss(text: str, lexicon: Lexicon | None = None) -> GlossResult:
-    """Annotate every recognised term of ``text`` with its English gloss."""
+def entity_label(entity: Entity) -> str:
+    label = _ENTITY_LABELS.get(entity.type, entity.type)
+    a = entity.attrs
+    if entity.type == "contact" and a.get("platform"):
+        return f"{a['platform']} contact"
+    if entity.type == "price" and a.get("amount"):
+        unit = f" per {a['unit']}" if a.get("unit") else ""
+        return f"price: {a['amount']} {a.get('currency', '')}{unit}".replace("  ", " ")
+    if entity.type == "usdt" and a.get("chain"):
+        return f"USDT on {a['chain']}"
+    if entity.type == "card_number" and a.get("scheme"):
+        return f"payment card number ({a['scheme']})"
+    return label
+
+
+def gloss(text: str, lexicon: Lexicon | None = None, with_entities: bool = True) -> GlossResult:
+    """Annotate every recognised term and indicator of ``text`` in English.
+
+    Where a term and an indicator overlap (the U of "100U" and the price 100U) the longer
+    stretch is annotated. Victims' data (cards, ID and phone numbers) is shown masked.
+    """
     lexicon = lexicon or load_lexicon()
     hits = lexicon.match(normalize(text))
+    entities = extract_entities(text) if with_entities else []
+    candidates = [(h.start, h.end, text[h.start : h.end], _label(h)) for h in hits]
+    for e in entities:
+        shown = mask(e) if e.type in MASKED_TYPES else text[e.start : e.end]
+        candidates.append((e.start, e.end, shown, entity_label(e)))
+    candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+    spans: list[Glossed] = []
     pieces: list[str] = []
     last = 0
-    for hit in hits:
-        if hit.start < last:  # an earlier hit already covers this stretch of the original
+    for start, end, shown, label in candidates:
+        if start < last:  # an earlier, longer stretch already covers this one
             continue
-        pieces.append(text[last : hit.end])
-        pieces.append(f"[{_label(hit)}]")
-        last = hit.end
+        pieces.append(text[last:start])
+        pieces.append(f"{shown}[{label}]")
+        spans.append(Glossed(start, end, shown, label))
+        last = end
     pieces.append(text[last:])
-    return GlossResult(text, "".join(pieces), hits)
+    return GlossResult(text, "".join(pieces), hits, entities, spans)
 
 
 def _label(hit: TermHit) -> str:

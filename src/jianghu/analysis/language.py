@@ -141,3 +141,33 @@ def detect_language(text: str) -> str:
     if latin:
         return _latin(body)
     return "other"
+
+
+def evaluate_language() -> dict[str, object]:
+    """Accuracy of :func:`detect_language` on the project's labelled set
+    (``data/language_eval.jsonl``), overall, per label, and the confusions."""
+    import json
+    from collections import Counter
+    from importlib.resources import files
+
+    path = files("jianghu.analysis") / "data" / "language_eval.jsonl"
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    confusions: Counter[tuple[str, str]] = Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        got = detect_language(row["text"])
+        total[row["label"]] += 1
+        if got == row["label"]:
+            right[row["label"]] += 1
+        else:
+            confusions[(row["label"], got)] += 1
+    n = sum(total.values())
+    return {
+        "messages": n,
+        "accuracy": sum(right.values()) / n if n else 0.0,
+        "by_label": {k: {"right": right[k], "total": total[k]} for k in sorted(total)},
+        "confusions": [{"expected": a, "got": b, "count": c} for (a, b), c in confusions.items()],
+    }
