@@ -403,7 +403,7 @@ def gloss(
     from jianghu.analysis.gloss import gloss as run_gloss
     from jianghu.analysis.language import detect_language
     from jianghu.analysis.lexicon import load_lexicon
-    from jianghu.faces.masking import mask_entity
+    from jianghu.faces.masking import mask_entity, mask_text
 
     lex = load_lexicon([_Path(p) for p in lexicon_paths(lexicon)])
     texts = [line.rstrip("\n") for line in sys.stdin] if text == "-" else [text]
@@ -412,7 +412,8 @@ def gloss(
         if json:
             print_json(
                 {
-                    "text": message,
+                    # Victims' data is masked here too; spans still index the original.
+                    "text": mask_text(message, result.entities),
                     "language": detect_language(message),
                     "annotated": result.annotated,
                     "entities": [entity_json(mask_entity(e)) for e in result.entities],
