@@ -67,11 +67,15 @@ def test_bad_user_lexicon_is_one_line(tmp_path: Path) -> None:
 
 
 def test_eval_lexicon_json() -> None:
-    result = runner.invoke(app, ["eval", "lexicon", "--json"])
+    result = runner.invoke(app, ["eval", "lexicon", "--json", "--demo", "300"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["total"] >= 200 and report["coverage"] >= 0.95
     assert report["terms"] >= 600
+    demo = report["demo"]
+    assert demo["all chats"]["messages"] >= 250
+    # Offer channels are mostly jargon; the chatter group much less so.
+    assert demo["all chats"]["with_term"] / demo["all chats"]["messages"] > 0.5
 
 
 def test_eval_language_json() -> None:

@@ -521,9 +521,16 @@ def eval_language(json: JsonOption = False) -> None:
 
 @eval_app.command("lexicon")
 @handles_errors
-def eval_lexicon(json: JsonOption = False, lexicon: LexiconOption = None) -> None:
+def eval_lexicon(
+    json: JsonOption = False,
+    lexicon: LexiconOption = None,
+    demo: Annotated[
+        int, typer.Option(min=0, help="Also measure coverage on N generated demo messages.")
+    ] = 2000,
+) -> None:
     """Coverage of labelled spelling variants (traditional, spaced, emoji-split, homophone,
-    abbreviated) of known terms, kept apart from the lexicon files."""
+    abbreviated) of known terms, kept apart from the lexicon files; and the share of demo
+    messages in which the lexicon recognises at least one term, per chat."""
     from pathlib import Path as _Path
 
     from jianghu.analysis.gloss import evaluate_lexicon
@@ -531,6 +538,7 @@ def eval_lexicon(json: JsonOption = False, lexicon: LexiconOption = None) -> Non
 
     lex = load_lexicon([_Path(p) for p in lexicon_paths(lexicon)])
     report = evaluate_lexicon(lex)
+    on_demo = _demo_coverage(lex, demo) if demo else {}
     if json:
         print_json(
             {
@@ -542,6 +550,7 @@ def eval_lexicon(json: JsonOption = False, lexicon: LexiconOption = None) -> Non
                 "misses": [{"text": m.text, "expected": m.expected, "variant": m.variant,
                             "found": m.found} for m in report.misses],
                 "terms": len(lex.terms()),
+                "demo": on_demo,
             }
         )  # fmt: skip
         return
@@ -554,10 +563,45 @@ def eval_lexicon(json: JsonOption = False, lexicon: LexiconOption = None) -> Non
         table.add_row(kind, str(good), str(total), f"{good / total:.1%}" if total else "-")
     table.add_row("all", str(report.recognised), str(report.total), f"{report.coverage:.1%}")
     out.print(table)
+    if on_demo:
+        demo_table = Table(title=f"demo corpus ({demo} messages): messages with a known term",
+                           header_style="bold")  # fmt: skip
+        for name in ("chat", "with a term", "messages", "share"):
+            demo_table.add_column(name, justify="left" if name == "chat" else "right")
+        for chat, row in on_demo.items():
+            demo_table.add_row(
+                Text(terminal_safe(chat, keep_newlines=False)), str(row["with_term"]),
+                str(row["messages"]), f"{row['with_term'] / row['messages']:.1%}",
+            )  # fmt: skip
+        out.print(demo_table)
     for miss in report.misses:
         found = ", ".join(miss.found) or "nothing"
         line = f"missed {miss.text!r}: expected {miss.expected}, found {found}"
         out.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
+
+
+def _demo_coverage(lex: Any, count: int) -> dict[str, dict[str, int]]:
+    """Per demo chat: messages, and those with at least one recognised term."""
+    import tempfile
+
+    from jianghu.analysis.normalize import normalize
+    from jianghu.demo import write_demo_export
+    from jianghu.sources.base import open_source
+
+    rows: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="jianghu-eval-") as tmp:
+        path = Path(tmp) / "result.json"
+        write_demo_export(path, messages=count, seed=11)
+        for message in open_source(path).iter_messages():
+            if message.kind != "message" or not message.text:
+                continue
+            row = rows.setdefault(message.channel.name or message.channel.key,
+                                  {"messages": 0, "with_term": 0})  # fmt: skip
+            row["messages"] += 1
+            row["with_term"] += bool(lex.match(normalize(message.text)))
+    total = {"messages": sum(r["messages"] for r in rows.values()),
+             "with_term": sum(r["with_term"] for r in rows.values())}  # fmt: skip
+    return {**rows, "all chats": total}
 
 
 # ---- demo ------------------------------------------------------------------------------
