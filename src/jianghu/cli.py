@@ -685,8 +685,10 @@ def demo(
         "search 查詢",
         "search 四件套 --channel 担保",
         "search CVV --json",
+        "entities --limit 10",
     ):
         out.print(Text(f"  {command} {example}{where}"))
+    out.print(Text(f'  {command} gloss "出一手料 四件套 菠菜 冰蝎免杀 飛機@example_boss"'))
     out.print(Text(f"  {command} --help"))
 
 
