@@ -1,0 +1,1 @@
+"""Intelligence over the store: what the analysis of many messages together reveals."""
