@@ -88,6 +88,7 @@ def make_bad_folder(folder: Path) -> dict[str, Path]:
     files["empty"].write_bytes(b"")
     (folder / "photos").mkdir()
     (folder / "photos" / "photo_1.jpg").write_bytes(b"\xff\xd8\xff")  # media is skipped
+    (folder / "README.txt").write_text("notes of the analyst\n", encoding="utf-8")  # too
     return files
 
 

@@ -78,7 +78,21 @@ def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
     )
 
 
-_CANDIDATE_SUFFIXES = (".json",)
+# In a folder, JSON files are exports or mistakes: each is read, and reported when it
+# cannot be. Text and zip files are also notes, readmes and media archives: they are read
+# only when a reader recognises them. A file named on the command line is always read.
+_ALWAYS = (".json",)
+_IF_RECOGNISED = (".txt", ".zip")
+
+
+def recognised(path: Path) -> bool:
+    """Whether any registered reader's sniffing test accepts ``path``."""
+    try:
+        with path.open("rb") as fp:
+            head = fp.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return bool(head.strip()) and any(spec.sniff(path, head) for spec in readers())
 
 
 def expand_paths(paths: list[Path]) -> Iterator[Path]:
@@ -88,11 +102,12 @@ def expand_paths(paths: list[Path]) -> Iterator[Path]:
     carry beside the JSON are not candidates and are skipped silently.
     """
     for path in paths:
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(_CANDIDATE_SUFFIXES):
-                        yield Path(root) / name
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                low, full = name.lower(), Path(root) / name
+                if low.endswith(_ALWAYS) or (low.endswith(_IF_RECOGNISED) and recognised(full)):
+                    yield full
