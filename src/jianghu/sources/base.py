@@ -58,7 +58,7 @@ def readers() -> list[ReaderSpec]:
 
 def _load_builtin_readers() -> None:
     # Imported lazily: registering is cheap, but nothing should happen at import time.
-    from jianghu.sources import telegram_export  # noqa: F401
+    from jianghu.sources import discord_export, telegram_export  # noqa: F401
 
 
 def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
@@ -74,7 +74,11 @@ def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
         if spec.sniff(path, head):
             return spec.open(path, options or {})
     raise SourceFormatError(
-        str(path), 1, 1, "unrecognised file; expected a Telegram Desktop export (result.json)"
+        str(path),
+        1,
+        1,
+        "unrecognised file; expected a chat export (Telegram Desktop result.json, "
+        "DiscordChatExporter JSON)",
     )
 
 
