@@ -48,6 +48,7 @@ def test_ingest_json_summary_and_idempotence(tmp_path: Path) -> None:
         "files": 1,
         "files_failed": 0,
         "errors": [],
+        "warnings": [],
     }
     code, out, _ = run("ingest", str(export), db_arg(tmp_path), "--json")
     assert (code, json.loads(out)["new"], json.loads(out)["unchanged"]) == (0, 0, 1)
@@ -214,3 +215,30 @@ def test_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.Monke
     code, _, err = run("ingest", str(export))
     assert code == 2
     assert "JIANGHU_BATCH_SIZE" in err and "expected a whole number" in err
+
+
+WHATSAPP = """1/2/26, 9:15 PM - 老王: 出 一手料 50U/条
+有要的私聊
+1/3/26, 10:01 AM - 小李: 收 四件套
+1/3/26, 10:02 AM - 老王: <Media omitted>
+"""
+
+
+def test_whatsapp_in_a_folder_with_a_warning_and_a_zip(tmp_path: Path) -> None:
+    import zipfile
+
+    folder = tmp_path / "wa"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with 料库.txt").write_text(WHATSAPP, encoding="utf-8")
+    (folder / "notes.txt").write_text("my own notes, not an export\n", encoding="utf-8")
+    with zipfile.ZipFile(folder / "WhatsApp Chat - 老乡群.zip", "w") as zf:
+        zf.writestr("_chat.txt", WHATSAPP.replace("老王", "阿强"))
+    code, out, _ = run("ingest", str(folder), db_arg(tmp_path), "--json")
+    report = json.loads(out)
+    assert code == 0, report
+    assert report["files"] == 2 and report["read"] == 6  # the notes were not an export
+    # No day is above 12: the date order was assumed, and the analyst is told.
+    assert report["warnings"] and "date order" in report["warnings"][0]["message"]
+    code, out, _ = run("search", "四件套", db_arg(tmp_path), "--json")
+    assert {h["platform"] for h in json.loads(out)} == {"whatsapp"}
+    assert len(json.loads(out)) == 2

@@ -128,6 +128,9 @@ def ingest(
     else:
         for error in report.errors:
             err.print(Text(terminal_safe(str(error), keep_newlines=False), style="yellow"))
+        for warning in report.warnings:
+            line = f"{warning.path}: warning: {warning.message}"
+            err.print(Text(terminal_safe(line, keep_newlines=False), style="yellow"))
         c = report.counts
         out.print(
             Text(

@@ -47,6 +47,7 @@ class IngestReport:
     events: int = 0
     counts: BatchCounts = field(default_factory=BatchCounts)
     errors: list[IngestError] = field(default_factory=list)
+    warnings: list[SourceProblem] = field(default_factory=list)  # assumptions, not errors
     run_id: int | None = None
 
     @property
@@ -65,6 +66,7 @@ class IngestReport:
             "files": self.files,
             "files_failed": self.files_failed,
             "errors": [e.to_json() for e in self.errors],
+            "warnings": [{"path": w.path, "message": w.message} for w in self.warnings],
         }
 
 
@@ -76,7 +78,8 @@ class Progress(Protocol):
 
 # ---- reading: events, so that bad input never raises -------------------------------
 # ("opened", path, format) · ("batch", messages, last_offset) ·
-# ("done", sha256, problems, error) · ("failed", error); errors are (path, line, col, msg).
+# ("done", sha256, problems, error, warnings) · ("failed", error); errors are
+# (path, line, col, msg); warnings (say, an assumed date order) are plain strings.
 Event = tuple[Any, ...]
 
 
@@ -107,7 +110,9 @@ def read_batches(path: Path, options: dict[str, str], batch_size: int) -> Iterat
     if batch:  # complete records read before a break are kept
         yield ("batch", batch, batch[-1].source.byte_offset)
     problems = [(p.path, p.line, p.col, p.message) for p in source.problems]
-    yield ("done", source.sha256, problems, error)
+    # Readers may say what they had to assume (a WhatsApp file's date order, say).
+    warnings = [str(w) for w in getattr(source, "warnings", ())]
+    yield ("done", source.sha256, problems, error, warnings)
 
 
 # ---- analysis: in-process or in a pool --------------------------------------------------
@@ -214,7 +219,8 @@ def _store_file(
         elif kind == "done":
             while pending:
                 _write(store, pending, file_id, progress, report)
-            _, sha256, problems, error = event
+            _, sha256, problems, error, warnings = event
+            report.warnings.extend(SourceProblem(str(path), 0, 0, w) for w in warnings)
             for problem in problems:
                 report.rejected += 1
                 report.errors.append(IngestError(*problem))

@@ -58,7 +58,7 @@ def readers() -> list[ReaderSpec]:
 
 def _load_builtin_readers() -> None:
     # Imported lazily: registering is cheap, but nothing should happen at import time.
-    from jianghu.sources import discord_export, telegram_export  # noqa: F401
+    from jianghu.sources import discord_export, telegram_export, whatsapp_export  # noqa: F401
 
 
 def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
@@ -78,7 +78,7 @@ def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
         1,
         1,
         "unrecognised file; expected a chat export (Telegram Desktop result.json, "
-        "DiscordChatExporter JSON)",
+        "DiscordChatExporter JSON, WhatsApp chat .txt or .zip)",
     )
 
 
