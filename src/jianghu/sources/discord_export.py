@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from jianghu.errors import SourceFormatError
-from jianghu.records import ChannelRef, Message, SourceProblem, SourceRef
+from jianghu.records import ChannelRef, Message, SourceRef
 from jianghu.sources import discord_fields as f
 from jianghu.sources.base import ReaderSpec, register_reader
-from jianghu.sources.discord_fields import _Reject
+from jianghu.sources.json_export import JsonExportReader, Reject, loads, parse_record
 from jianghu.sources.json_stream import JsonStream
 
 PLATFORM = "discord"
@@ -47,30 +47,11 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class DiscordExport:
+class DiscordExport(JsonExportReader):
     """Reads one DiscordChatExporter JSON export file."""
 
     platform = PLATFORM
-
-    def __init__(self, path: Path) -> None:
-        self.path = str(path)
-        self._file = path
-        self.problems: list[SourceProblem] = []
-        self._sha256: str | None = None
-
-    @property
-    def sha256(self) -> str | None:
-        return self._sha256
-
-    def iter_messages(self) -> Iterator[Message]:
-        with self._file.open("rb") as fp:
-            js = JsonStream(fp, self.path)
-            if js.peek() != ord("{"):
-                raise js.error("expected a JSON object (a DiscordChatExporter export)")
-            yield from self._read_root(js)
-            if js.peek() is not None:
-                raise js.error("unexpected data after the end of the export")
-            self._sha256 = js.sha256
+    export_name = "a DiscordChatExporter export"
 
     # ---- document structure ------------------------------------------------------------
     def _read_root(self, js: JsonStream) -> Iterator[Message]:
@@ -101,7 +82,7 @@ class DiscordExport:
     def _parse_object(self, js: JsonStream, key: str) -> dict[str, Any]:
         raw, offset = js.capture()
         try:
-            value = f.loads(raw)
+            value = loads(raw)
         except ValueError as exc:
             raise js.error(f"invalid JSON in '{key}': {exc}", offset) from exc
         if not isinstance(value, dict):
@@ -137,26 +118,22 @@ class DiscordExport:
         if js.peek() != ord("["):
             raise js.error("expected an array of messages at 'messages'")
         for i in js.iter_array():
-            raw, offset, parsed = js.capture_parsed(f.loads)
+            raw, offset, parsed = js.capture_parsed(loads)
             line, col = js.position(offset)
             source = SourceRef(self.path, line, col, offset, f"messages[{i}]")
             try:
                 yield self._message(raw, parsed, channel, source)
-            except _Reject as exc:
-                at_line, at_col = line, col
-                if exc.where is not None:  # point inside the record, not at its start
-                    at_line = line + exc.where[0] - 1
-                    at_col = exc.where[1] if exc.where[0] > 1 else col + exc.where[1] - 1
-                self.problems.append(SourceProblem(self.path, at_line, at_col, str(exc)))
+            except Reject as exc:
+                self._reject(exc, line, col)
 
     # ---- one message -------------------------------------------------------------------
     def _message(self, raw: bytes, parsed: Any, channel: ChannelRef, source: SourceRef) -> Message:
-        obj = parsed if parsed is not None else _parse_slow(raw)
+        obj = parsed if parsed is not None else parse_record(raw)
         if not isinstance(obj, dict):
-            raise _Reject(f"expected a message object, found {type(obj).__name__}")
+            raise Reject(f"expected a message object, found {type(obj).__name__}")
         msg_id = obj.get("id")
         if not isinstance(msg_id, str) or not (msg_id.isascii() and msg_id.isdigit()):
-            raise _Reject(f"expected a snowflake string 'id', found {msg_id!r}")
+            raise Reject(f"expected a snowflake string 'id', found {msg_id!r}")
         attrs: dict[str, str] = {}
         type_ = str(obj.get("type") or "Default")
         is_service, action = f.message_kind(type_)
@@ -252,17 +229,6 @@ class DiscordExport:
             # Message ids are keyed per channel, so a reply elsewhere names its channel.
             return f"{ref_channel}:{ref_message}", None, None, None
         return str(ref_message), None, None, None
-
-
-def _parse_slow(raw: bytes) -> Any:
-    try:
-        return f.loads(raw)
-    except ValueError as exc:
-        # json's error carries the position inside the record; orjson's does too, in
-        # the same lineno/colno attributes (JSONDecodeError is a json.JSONDecodeError).
-        lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-        where = (lineno, colno) if lineno and colno else None
-        raise _Reject(f"invalid JSON in a message: {getattr(exc, 'msg', exc)}", where) from exc
 
 
 def _sniff(path: Path, head: bytes) -> bool:

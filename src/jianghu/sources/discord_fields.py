@@ -8,14 +8,12 @@ export simply lacks them.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
-
 from jianghu.records import AuthorRef, TextEntity
+from jianghu.sources.json_export import Reject
 
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -32,25 +30,6 @@ _IMAGE_EXTENSIONS = frozenset(
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%()\[\]]+")
 _URL_TRAILING = ".,;:!?'"
 _OPENER = {")": "(", "]": "["}
-
-
-class _Reject(Exception):
-    """One record cannot become a Message; the reader notes it and goes on.
-
-    ``where`` is the (line, column) inside the record when known, 1-based.
-    """
-
-    def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
-        super().__init__(message)
-        self.where = where
-
-
-def loads(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        # orjson refuses lone surrogates, which the JSON spec allows; so does json.
-        return json.loads(raw)
 
 
 def message_kind(type_: str) -> tuple[bool, str | None]:
@@ -107,7 +86,7 @@ def dicts(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _Reject(f"expected a list in '{key}', found {type(value).__name__}")
+        raise Reject(f"expected a list in '{key}', found {type(value).__name__}")
     return [item for item in value if isinstance(item, dict)]
 
 
@@ -116,7 +95,7 @@ def content_of(obj: dict[str, Any]) -> str:
     if content is None:
         return ""
     if not isinstance(content, str):
-        raise _Reject(f"expected a string 'content', found {type(content).__name__}")
+        raise Reject(f"expected a string 'content', found {type(content).__name__}")
     return content
 
 

@@ -11,7 +11,6 @@ placeholders, and old numeric ``from_id``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,11 +24,11 @@ from jianghu.records import (
     ChannelRef,
     Message,
     MessageKind,
-    SourceProblem,
     SourceRef,
     TextEntity,
 )
 from jianghu.sources.base import ReaderSpec, register_reader
+from jianghu.sources.json_export import JsonExportReader, Reject, loads, parse_record
 from jianghu.sources.json_stream import JsonStream, repair_xnn
 
 PLATFORM = "telegram"
@@ -61,28 +60,8 @@ _KINDS: dict[str, MessageKind] = {
 }
 
 
-class _Reject(Exception):
-    """One record cannot become a Message; the reader notes it and goes on.
-
-    ``where`` is the (line, column) inside the record when known, 1-based.
-    """
-
-    def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
-        super().__init__(message)
-        self.where = where
-
-
-def _loads(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        # orjson refuses what the JSON spec allows but it does not: integers beyond 64 bits
-        # (tdesktop 4.0.4-4.1.1 wrote unquoted custom-emoji ids) and lone surrogates.
-        return json.loads(raw)
-
-
 def _parse_message(raw: bytes) -> Any:
-    return _loads(repair_xnn(raw))
+    return loads(repair_xnn(raw))
 
 
 def _timestamp(obj: dict[str, Any], unix_key: str, local_key: str) -> tuple[datetime | None, bool]:
@@ -92,14 +71,14 @@ def _timestamp(obj: dict[str, Any], unix_key: str, local_key: str) -> tuple[date
         try:
             return datetime.fromtimestamp(int(unix), UTC), False
         except (TypeError, ValueError, OverflowError, OSError) as exc:
-            raise _Reject(f"'{unix_key}' is not epoch seconds: {unix!r}") from exc
+            raise Reject(f"'{unix_key}' is not epoch seconds: {unix!r}") from exc
     local = obj.get(local_key)
     if local is None:
         return None, False
     try:
         parsed = datetime.fromisoformat(str(local))
     except ValueError as exc:
-        raise _Reject(f"'{local_key}' is not an ISO date: {local!r}") from exc
+        raise Reject(f"'{local_key}' is not an ISO date: {local!r}") from exc
     # The exporting PC's zone is unknown: read it as UTC and say so in attrs.
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC), True
 
@@ -122,7 +101,7 @@ def _text_and_entities(obj: dict[str, Any]) -> tuple[str, tuple[TextEntity, ...]
         elif isinstance(part, dict):
             piece, etype = str(part.get("text") or ""), str(part.get("type") or "plain")
         else:
-            raise _Reject(f"unexpected {type(part).__name__} in 'text'")
+            raise Reject(f"unexpected {type(part).__name__} in 'text'")
         if etype != "plain" and piece:
             href, user_id = part.get("href"), part.get("user_id")
             entities.append(
@@ -161,32 +140,16 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class TelegramExport:
+class TelegramExport(JsonExportReader):
     """Reads one Telegram Desktop JSON export file."""
 
     platform = PLATFORM
+    export_name = "a Telegram Desktop export"
 
     def __init__(self, path: Path, account: str | None = None) -> None:
-        self.path = str(path)
-        self._file = path
+        super().__init__(path)
         self._account_option = account
         self._account: str | None = account
-        self.problems: list[SourceProblem] = []
-        self._sha256: str | None = None
-
-    @property
-    def sha256(self) -> str | None:
-        return self._sha256
-
-    def iter_messages(self) -> Iterator[Message]:
-        with self._file.open("rb") as fp:
-            js = JsonStream(fp, self.path)
-            if js.peek() != ord("{"):
-                raise js.error("expected a JSON object (a Telegram Desktop export)")
-            yield from self._read_root(js)
-            if js.peek() is not None:
-                raise js.error("unexpected data after the end of the export")
-            self._sha256 = js.sha256
 
     # ---- document structure ------------------------------------------------------------
     def _read_root(self, js: JsonStream) -> Iterator[Message]:
@@ -239,7 +202,7 @@ class TelegramExport:
     def _parse(self, js: JsonStream) -> Any:
         raw, offset = js.capture()
         try:
-            return _loads(repair_xnn(raw))
+            return loads(repair_xnn(raw))
         except ValueError as exc:
             raise js.error(f"invalid JSON value: {exc}", offset) from exc
 
@@ -255,12 +218,8 @@ class TelegramExport:
             source = SourceRef(self.path, line, col, offset, f"{pointer}[{i}]")
             try:
                 yield self._message(raw, parsed, channel, source)
-            except _Reject as exc:
-                at_line, at_col = line, col
-                if exc.where is not None:  # point inside the record, not at its start
-                    at_line = line + exc.where[0] - 1
-                    at_col = exc.where[1] if exc.where[0] > 1 else col + exc.where[1] - 1
-                self.problems.append(SourceProblem(self.path, at_line, at_col, str(exc)))
+            except Reject as exc:
+                self._reject(exc, line, col)
 
     def _channel(self, js: JsonStream, chat: dict[str, Any]) -> ChannelRef:
         name = chat.get("name")
@@ -276,29 +235,20 @@ class TelegramExport:
     # ---- one message -------------------------------------------------------------------
     def _message(self, raw: bytes, parsed: Any, channel: ChannelRef, source: SourceRef) -> Message:
         fixed = repair_xnn(raw)
-        if parsed is not None:
-            obj = parsed
-        else:
-            try:
-                obj = _loads(fixed)
-            except json.JSONDecodeError as exc:
-                # Positions refer to the repaired bytes; a \xNN repair before the error on
-                # the same line shifts the column by two per repair, which we accept.
-                where = (exc.lineno, exc.colno)
-                raise _Reject(f"invalid JSON in a message: {exc.msg}", where) from exc
-            except ValueError as exc:
-                raise _Reject(f"invalid JSON in a message: {exc}") from exc
+        # Positions of JSON errors refer to the repaired bytes; a \xNN repair before the
+        # error on the same line shifts the column by two per repair, which we accept.
+        obj = parsed if parsed is not None else parse_record(fixed)
         if not isinstance(obj, dict):
-            raise _Reject(f"expected a message object, found {type(obj).__name__}")
+            raise Reject(f"expected a message object, found {type(obj).__name__}")
         msg_id = obj.get("id")
         if msg_id is not None and (not isinstance(msg_id, int) or isinstance(msg_id, bool)):
-            raise _Reject(f"expected an integer message 'id', found {msg_id!r}")
+            raise Reject(f"expected an integer message 'id', found {msg_id!r}")
         kind = _KINDS.get(str(obj.get("type", "message")))
         if kind is None:
-            raise _Reject(f"unknown message type {obj.get('type')!r}")
+            raise Reject(f"unknown message type {obj.get('type')!r}")
         posted_at, assumed = _timestamp(obj, "date_unixtime", "date")
         if posted_at is None:
-            raise _Reject("expected 'date_unixtime' or 'date'")
+            raise Reject("expected 'date_unixtime' or 'date'")
         edited_at, _ = _timestamp(obj, "edited_unixtime", "edited")
         text, entities = _text_and_entities(obj)
         attrs: dict[str, str] = {}
@@ -342,7 +292,7 @@ class TelegramExport:
         if reply is None:
             return None
         if not isinstance(reply, int) or isinstance(reply, bool):
-            raise _Reject(f"expected an integer 'reply_to_message_id', found {reply!r}")
+            raise Reject(f"expected an integer 'reply_to_message_id', found {reply!r}")
         return self._scoped_id(reply, channel)
 
     def _scoped_id(self, msg_id: int, channel: ChannelRef) -> str:

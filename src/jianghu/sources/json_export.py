@@ -1,0 +1,85 @@
+"""What every reader of a JSON chat export shares: streaming the file, its digest, and
+turning one bad record into a located problem instead of a failed file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from jianghu.records import Message, SourceProblem
+from jianghu.sources.json_stream import JsonStream
+
+
+class Reject(Exception):
+    """One record cannot become a Message; the reader notes it and goes on.
+
+    ``where`` is the (line, column) inside the record when known, 1-based.
+    """
+
+    def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        # orjson refuses what the JSON spec allows but it does not: integers beyond 64 bits
+        # (tdesktop 4.0.4-4.1.1 wrote unquoted custom-emoji ids) and lone surrogates.
+        return json.loads(raw)
+
+
+def parse_record(raw: bytes) -> Any:
+    """Parse one record, raising :class:`Reject` that points inside it on bad JSON."""
+    try:
+        return loads(raw)
+    except json.JSONDecodeError as exc:
+        raise Reject(f"invalid JSON in a message: {exc.msg}", (exc.lineno, exc.colno)) from exc
+    except ValueError as exc:
+        raise Reject(f"invalid JSON in a message: {exc}") from exc
+
+
+class JsonExportReader:
+    """Base of the JSON export readers: subclasses read the document's structure in
+    :meth:`_read_root` and report bad records with :meth:`_reject`."""
+
+    platform = ""
+    export_name = "a chat export"
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self._file = path
+        self.problems: list[SourceProblem] = []
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        """Digest of the file, once read to its end."""
+        return self._sha256
+
+    def iter_messages(self) -> Iterator[Message]:
+        with self._file.open("rb") as fp:
+            js = JsonStream(fp, self.path)
+            if js.peek() != ord("{"):
+                raise js.error(f"expected a JSON object ({self.export_name})")
+            yield from self._read_root(js)
+            if js.peek() is not None:
+                raise js.error("unexpected data after the end of the export")
+            self._sha256 = js.sha256
+
+    def _read_root(self, js: JsonStream) -> Iterator[Message]:
+        raise NotImplementedError
+
+    def _reject(self, exc: Reject, line: int, col: int) -> None:
+        """Record a rejected record at its position, or inside it when known."""
+        if exc.where is not None:
+            line, col = (
+                line + exc.where[0] - 1,
+                (exc.where[1] if exc.where[0] > 1 else col + exc.where[1] - 1),
+            )
+        self.problems.append(SourceProblem(self.path, line, col, str(exc)))
