@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import ConfigError, JianghuError, QueryError
+from jianghu.faces.cli_collect import collect_app
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
@@ -41,6 +42,7 @@ app.add_typer(bench_app, name="bench")
 eval_app = typer.Typer(help="Measure quality on the project's labelled data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(jargon_app, name="jargon")
+app.add_typer(collect_app, name="collect")
 eval_app.command("jargon")(eval_jargon)
 
 out = Console(highlight=False, soft_wrap=False)

@@ -227,11 +227,23 @@ class Store(abc.ABC):
             )
 
     # ---- writing messages --------------------------------------------------------------
-    def write_batch(self, batch: Sequence[Analysed], source_file_id: int | None) -> BatchCounts:
-        """Store one batch in one transaction: all of it or, on any error, none of it."""
+    def write_batch(
+        self,
+        batch: Sequence[Analysed],
+        source_file_id: int | None,
+        cursor: tuple[str, str, int] | None = None,
+    ) -> BatchCounts:
+        """Store one batch in one transaction: all of it or, on any error, none of it.
+
+        ``cursor`` (source, chat key, last message id) moves a live collector's resume
+        point in the same transaction, so a crash can neither skip nor repeat messages.
+        """
         try:
             with self._transaction():
-                return self._write_batch(batch, source_file_id)
+                counts = self._write_batch(batch, source_file_id)
+                if cursor is not None:
+                    self._move_cursor(*cursor)
+                return counts
         except Exception as exc:
             # Ids handed out inside the rolled-back transaction no longer exist.
             self._channel_ids.clear()
@@ -656,3 +668,36 @@ class Store(abc.ABC):
                 "JOIN channels c ON c.id = m.channel_id ORDER BY c.key, m.message_id"
             )
         ]
+
+    # ---- live collection cursors -------------------------------------------------------
+    def cursor(self, source: str, chat_key: str) -> int | None:
+        """The last message id stored by live collection from ``source`` in ``chat_key``."""
+        row = self._one(
+            "SELECT last_message_id FROM collect_cursors WHERE source = ? AND chat_key = ?",
+            (source, chat_key),
+        )
+        return None if row is None else int(row[0])
+
+    def write_batch_with_cursor(
+        self,
+        batch: Sequence[Analysed],
+        source_file_id: int | None,
+        source: str,
+        chat_key: str,
+        last_id: int,
+    ) -> BatchCounts:
+        """``write_batch`` and the cursor move in one transaction (see write_batch)."""
+        return self.write_batch(batch, source_file_id, (source, chat_key, last_id))
+
+    def _move_cursor(self, source: str, chat_key: str, last_id: int) -> None:
+        # The cursor never moves back: a re-read of older messages keeps it where it was.
+        self._execute(
+            self._q(
+                "INSERT INTO collect_cursors (source, chat_key, last_message_id, "
+                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, chat_key) DO UPDATE "
+                "SET last_message_id = CASE WHEN excluded.last_message_id > "
+                "collect_cursors.last_message_id THEN excluded.last_message_id "
+                "ELSE collect_cursors.last_message_id END, updated_at = excluded.updated_at"
+            ),
+            (source, chat_key, last_id, self._ts(datetime.now(UTC))),
+        )
