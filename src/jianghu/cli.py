@@ -7,21 +7,26 @@ objects, never as markup.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jianghu.errors import ConfigError, JianghuError, QueryError
+from jianghu.errors import ConfigError, QueryError
 from jianghu.faces.cli_collect import collect_app
+from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
+    LexiconOption,
+    err,
+    handles_errors,
+    out,
+    print_json,
+)
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
@@ -44,41 +49,6 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(jargon_app, name="jargon")
 app.add_typer(collect_app, name="collect")
 eval_app.command("jargon")(eval_jargon)
-
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Store URL: sqlite:///path (default ./jianghu.db) or postgresql://…"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(Text("error: " + terminal_safe(message, keep_newlines=False), style="red"))
-    return typer.Exit(code)
-
-
-def handles_errors(fn: F) -> F:
-    """Turn library errors into one line and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except JianghuError as exc:
-            raise fail(str(exc)) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
@@ -392,10 +362,6 @@ def entities(
 
 
 # ---- language ----------------------------------------------------------------------------
-LexiconOption = Annotated[
-    list[str] | None,
-    typer.Option("--lexicon", help="Extra lexicon file (TSV); repeatable. Env: JIANGHU_LEXICON."),
-]
 
 
 @app.command()

@@ -192,24 +192,8 @@ class Lexicon:
                 continue
             surface = text[start : end + 1]
             ostart, oend = offs[start], offs[end] + 1
-            if len(indices) == 1:
-                sense = senses[indices[0]]
-                if sense.kind != "ordinary":
-                    hits.append(
-                        TermHit(
-                            surface,
-                            sense.term,
-                            sense.kind,
-                            sense.category,
-                            sense.gloss,
-                            1.0,
-                            ostart,
-                            oend,
-                            sense.attack_id,
-                        )
-                    )
-                continue
-            ranked = self._rank(indices, text)
+            # One sense is certain; several are ranked by the context cues around them.
+            ranked = [(senses[indices[0]], 1.0)] if len(indices) == 1 else self._rank(indices, text)
             for sense, score in ranked if all_senses else ranked[:1]:
                 if sense.kind != "ordinary":
                     hits.append(

@@ -1,24 +1,25 @@
 """``jianghu collect telegram``: live collection with the analyst's own Telegram account.
 
-``jianghu.cli`` mounts :data:`collect_app` (``app.add_typer(collect_app, name="collect")``).
-The CLI's shared helpers are imported when the command runs, because ``jianghu.cli``
-imports this module while it is itself loading.
+``jianghu.cli`` mounts :data:`collect_app` (``app.add_typer(collect_app, name="collect")``);
+the helpers all commands share come from :mod:`jianghu.faces.cli_common`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
+from jianghu.faces.cli_common import (
+    err,
+    handles_errors,
+    out,
+    print_json,
+)
 from jianghu.faces.safe_text import terminal_safe
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 collect_app = typer.Typer(
     help="Collect messages live from chat platforms with your own account.",
@@ -26,24 +27,12 @@ collect_app = typer.Typer(
 )
 
 
-def _handles_errors(fn: F) -> F:
-    """``jianghu.cli.handles_errors``, looked up when the command runs (see above)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jianghu.cli import handles_errors
-
-        return handles_errors(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _line(text: str) -> Text:
     return Text(terminal_safe(text, keep_newlines=False))
 
 
 @collect_app.command("telegram")
-@_handles_errors
+@handles_errors
 def telegram(
     chats: Annotated[
         Path, typer.Option("--chats", help="File of chats: @username, t.me link or id a line.")
@@ -70,7 +59,6 @@ def telegram(
 
     API id and hash: JIANGHU_TG_API_ID, JIANGHU_TG_API_HASH (never printed). No media fetched.
     """
-    from jianghu.cli import err, out, print_json
     from jianghu.errors import ConfigError
     from jianghu.intel.collect import ChatResult, Collector, read_chats_file
     from jianghu.intel.telethon_client import TelethonChatClient, credentials

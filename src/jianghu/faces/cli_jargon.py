@@ -1,54 +1,37 @@
 """``jianghu jargon candidates|accept`` and ``jianghu eval jargon``.
 
-``jianghu.cli`` mounts :data:`jargon_app` and registers :func:`eval_jargon`; the shared
-helpers of the CLI (consoles, ``handles_errors``, ``print_json``) are imported when a
-command runs, because ``jianghu.cli`` imports this module while it is itself loading.
+``jianghu.cli`` mounts :data:`jargon_app` and registers :func:`eval_jargon`; the helpers
+all commands share come from :mod:`jianghu.faces.cli_common`.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
+    LexiconOption,
+    handles_errors,
+    out,
+    print_json,
+)
 from jianghu.faces.safe_text import terminal_safe
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 jargon_app = typer.Typer(
     help="Discover unknown jargon in the store and add it to your lexicon.",
     no_args_is_help=True,
 )
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Store URL: sqlite:///path (default ./jianghu.db) or postgresql://…"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-LexiconOption = Annotated[
-    list[str] | None,
-    typer.Option("--lexicon", help="Extra lexicon file (TSV); repeatable. Env: JIANGHU_LEXICON."),
-]
 DEFAULT_LEXICON_FILE = Path("jianghu-lexicon.tsv")
-
-
-def _handles_errors(fn: F) -> F:
-    """``jianghu.cli.handles_errors``, looked up when the command runs (see above)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jianghu.cli import handles_errors
-
-        return handles_errors(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _safe(text: str) -> Text:
@@ -63,7 +46,7 @@ def _lexicon(flags: list[str] | None) -> Any:
 
 
 @jargon_app.command("candidates")
-@_handles_errors
+@handles_errors
 def candidates(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(min=1, help="How many candidates to show.")] = 30,
@@ -71,7 +54,6 @@ def candidates(
     lexicon: LexiconOption = None,
 ) -> None:
     """Unknown terms that behave like jargon: frequent in offers, rare in chat."""
-    from jianghu.cli import out, print_json
     from jianghu.intel.jargon import mine_store
     from jianghu.settings import resolve_db_url
     from jianghu.store import open_store
@@ -100,7 +82,7 @@ def _candidate_table(found: Sequence[Any], title: str) -> Table:
 
 
 @jargon_app.command("accept")
-@_handles_errors
+@handles_errors
 def accept(
     term: Annotated[str, typer.Argument(help="The term as it is written.")],
     category: Annotated[str, typer.Option(help="A taxonomy category, or - for none.")],
@@ -115,7 +97,6 @@ def accept(
     ] = None,
 ) -> None:
     """Add a discovered term to your lexicon file."""
-    from jianghu.cli import out
     from jianghu.intel.jargon import accept_term
     from jianghu.settings import lexicon_paths
 
@@ -131,7 +112,7 @@ def _default_corpus() -> Path:
     return shared / "corpora" / "tumcc" / "TUMCC-clean.txt"
 
 
-@_handles_errors
+@handles_errors
 def eval_jargon(
     corpus: Annotated[
         Path | None,
@@ -148,7 +129,6 @@ def eval_jargon(
 ) -> None:
     """Rediscovery of hidden lexicon terms by the jargon miner versus plain frequency."""
     from jianghu.analysis.jargon_eval import load_corpus, rediscover
-    from jianghu.cli import out, print_json
 
     path = corpus or _default_corpus()
     texts = load_corpus(path, lines)
