@@ -17,6 +17,7 @@ nowhere else: the SQLite FTS5 ``ascii`` tokenizer and a PostgreSQL tsvector buil
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -56,7 +57,7 @@ def _streams(folded: str) -> tuple[list[str], list[str]]:
             bi.append(run)
         else:
             uni.extend(run)
-            bi.extend([run[j : j + 2] for j in range(len(run) - 1)])
+            bi.extend(map(operator.add, run, run[1:]))  # the bigrams, built in C
     return uni, bi
 
 
