@@ -242,3 +242,31 @@ def test_whatsapp_in_a_folder_with_a_warning_and_a_zip(tmp_path: Path) -> None:
     code, out, _ = run("search", "四件套", db_arg(tmp_path), "--json")
     assert {h["platform"] for h in json.loads(out)} == {"whatsapp"}
     assert len(json.loads(out)) == 2
+
+
+FORUM = Path(__file__).parent / "data" / "forum"
+
+
+def test_forum_pages_in_a_folder_and_a_layout_of_ones_own(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "mirror"
+    shutil.copytree(FORUM, folder)
+    code, out, _ = run("ingest", str(folder), db_arg(tmp_path), "--json")
+    report = json.loads(out)
+    # The page in the made-up forum's markup and the page of no forum are not recognised
+    # in a folder, so they are skipped; the broken Discuz page gives located problems.
+    names = {Path(e["path"]).name for e in report["errors"]}
+    assert names == {"discuz_broken.htm"}
+    assert report["files"] == 5 and report["read"] > 10 and code == 0
+    found = run("search", "出料", db_arg(tmp_path), "--json")[1]
+    assert {h["platform"] for h in json.loads(found)} == {"forum"}
+    # With the analyst's own layout file, the made-up forum's page is read too.
+    code, out, _ = run(
+        "ingest", str(folder / "heishi_topic_305.html"), db_arg(tmp_path), "--json",
+        "--forum-layouts", str(folder / "heishi_layout.toml"),
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["new"] >= 2
+    # Named on the command line, a page of no known forum is an error with its position.
+    code, out, _ = run("ingest", str(folder / "not_a_forum.html"), db_arg(tmp_path), "--json")
+    assert code == 1 and json.loads(out)["errors"][0]["line"] == 1

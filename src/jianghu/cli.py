@@ -7,6 +7,7 @@ objects, never as markup.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -82,6 +83,18 @@ def ingest(
             "of private chats and basic groups)."
         ),
     ] = None,
+    forum_layouts: Annotated[
+        list[Path] | None,
+        typer.Option("--forum-layouts", help="Your own forum layout file (TOML); repeatable."),
+    ] = None,
+    tz_offset: Annotated[
+        str | None,
+        typer.Option(help="UTC offset of WhatsApp and forum times, e.g. +08:00."),
+    ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(help="WhatsApp date order when the file cannot tell: dmy, mdy or ymd."),
+    ] = None,
 ) -> None:
     """Read exports into the store, analysing as it goes."""
     from jianghu.ingest import ingest as run_ingest
@@ -90,7 +103,16 @@ def ingest(
     store = open_store(resolve_db_url(db))
     try:
         progress = None if json else FileProgress(err)
-        options = {"account": account} if account else {}
+        options = {
+            key: value
+            for key, value in (
+                ("account", account),
+                ("layouts", os.pathsep.join(map(str, forum_layouts or [])) or None),
+                ("tz_offset", tz_offset),
+                ("date_order", date_order),
+            )
+            if value
+        }
         with progress or _nullcontext():
             report = run_ingest(store, paths, options, progress, batch_size=get_int("batch_size"))
     finally:

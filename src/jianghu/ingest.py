@@ -152,7 +152,7 @@ def ingest(
     (in-process) for small ones.
     """
     report = IngestReport()
-    files = list(expand_paths(list(paths)))
+    files = list(expand_paths(list(paths), options))
     if workers is None:
         size = sum(p.stat().st_size for p in files if p.is_file())
         workers = (os.cpu_count() or 1) if size >= POOL_THRESHOLD else 0

@@ -36,11 +36,21 @@ class Source(Protocol):
 
 @dataclass(frozen=True)
 class ReaderSpec:
-    """A registered reader: a name, a cheap sniffing test and a constructor."""
+    """A registered reader: a name, a cheap sniffing test and a constructor.
+
+    ``sniff_with_options``, when given, replaces ``sniff`` for readers whose recognition
+    depends on the analyst's options (a forum layout file of their own, say).
+    """
 
     name: str
     sniff: Callable[[Path, bytes], bool]
     open: Callable[[Path, dict[str, str]], Source]
+    sniff_with_options: Callable[[Path, bytes, dict[str, str]], bool] | None = None
+
+    def accepts(self, path: Path, head: bytes, options: dict[str, str]) -> bool:
+        if self.sniff_with_options is not None:
+            return self.sniff_with_options(path, head, options)
+        return self.sniff(path, head)
 
 
 _READERS: list[ReaderSpec] = []
@@ -58,7 +68,12 @@ def readers() -> list[ReaderSpec]:
 
 def _load_builtin_readers() -> None:
     # Imported lazily: registering is cheap, but nothing should happen at import time.
-    from jianghu.sources import discord_export, telegram_export, whatsapp_export  # noqa: F401
+    from jianghu.sources import (  # noqa: F401
+        discord_export,
+        forum_pages,
+        telegram_export,
+        whatsapp_export,
+    )
 
 
 def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
@@ -71,14 +86,14 @@ def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
     if not head.strip():
         raise SourceFormatError(str(path), 1, 1, "empty file; expected a chat export")
     for spec in readers():
-        if spec.sniff(path, head):
+        if spec.accepts(path, head, options or {}):
             return spec.open(path, options or {})
     raise SourceFormatError(
         str(path),
         1,
         1,
         "unrecognised file; expected a chat export (Telegram Desktop result.json, "
-        "DiscordChatExporter JSON, WhatsApp chat .txt or .zip)",
+        "DiscordChatExporter JSON, WhatsApp chat .txt or .zip, saved forum thread page)",
     )
 
 
@@ -86,20 +101,21 @@ def open_source(path: Path, options: dict[str, str] | None = None) -> Source:
 # cannot be. Text and zip files are also notes, readmes and media archives: they are read
 # only when a reader recognises them. A file named on the command line is always read.
 _ALWAYS = (".json",)
-_IF_RECOGNISED = (".txt", ".zip")
+_IF_RECOGNISED = (".txt", ".zip", ".html", ".htm")
 
 
-def recognised(path: Path) -> bool:
+def recognised(path: Path, options: dict[str, str] | None = None) -> bool:
     """Whether any registered reader's sniffing test accepts ``path``."""
     try:
         with path.open("rb") as fp:
             head = fp.read(SNIFF_BYTES)
     except OSError:
         return False
-    return bool(head.strip()) and any(spec.sniff(path, head) for spec in readers())
+    opts = options or {}
+    return bool(head.strip()) and any(spec.accepts(path, head, opts) for spec in readers())
 
 
-def expand_paths(paths: list[Path]) -> Iterator[Path]:
+def expand_paths(paths: list[Path], options: dict[str, str] | None = None) -> Iterator[Path]:
     """Files to read: each file as given, and every candidate export inside each folder.
 
     A folder is walked in sorted order so runs are repeatable; media files that exports
@@ -113,5 +129,7 @@ def expand_paths(paths: list[Path]) -> Iterator[Path]:
             dirs.sort()
             for name in sorted(files):
                 low, full = name.lower(), Path(root) / name
-                if low.endswith(_ALWAYS) or (low.endswith(_IF_RECOGNISED) and recognised(full)):
+                if low.endswith(_ALWAYS) or (
+                    low.endswith(_IF_RECOGNISED) and recognised(full, options)
+                ):
                     yield full
