@@ -64,6 +64,7 @@ class Recorded:
         self.faults: dict[int, dict[int, BaseException]] = {}
         self.live: list[tuple[Any, bool]] = []
         self.calls: list[tuple[int, int]] = []
+        self.downloads: list[int] = []
 
     async def account_id(self) -> int:
         return 42
@@ -91,6 +92,12 @@ class Recorded:
     async def updates(self, entities: Sequence[Any]) -> AsyncIterator[tuple[Any, bool]]:
         for item in self.live:
             yield item
+
+    async def download_media(self, message: Any, dest: Path) -> Path | None:
+        self.downloads.append(message.id)
+        saved = dest.with_suffix(".bin")
+        saved.write_bytes(b"\x00" * message.media.document.size)
+        return saved
 
 
 class Sleeper:
@@ -259,3 +266,35 @@ def test_cli_names_missing_credentials_without_showing_them(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "JIANGHU_TG_API_ID must be a number" in result.output
     assert "12x45" not in result.output and "s3cr3t" not in result.output
+
+
+def with_document(msg: Any, size: int) -> Any:
+    msg.media = tl.MessageMediaDocument(
+        document=tl.Document(
+            id=msg.id, access_hash=1, file_reference=b"", date=WHEN, mime_type="application/zip",
+            size=size, dc_id=1, attributes=[tl.DocumentAttributeFilename("tool.zip")],
+        )
+    )  # fmt: skip
+    return msg
+
+
+def test_media_only_when_asked_and_only_up_to_the_limit(store: Store, tmp_path: Path) -> None:
+    small, big = with_document(post(GROUP, 1), 100), with_document(post(GROUP, 2), 50_000)
+    client = Recorded({GROUP.id: [small, big, post(GROUP, 3)]}, {"danbao": GROUP})
+    collect(client, store, ["@danbao"])
+    assert client.downloads == []  # never unless asked
+    client2 = Recorded({OTHER.id: [with_document(post(OTHER, 1), 100),
+                                   with_document(post(OTHER, 2), 50_000)]},
+                       {"gongliao": OTHER})  # fmt: skip
+    collect(client2, store, ["@gongliao"], media_dir=tmp_path / "media", media_limit=1000)
+    assert client2.downloads == [1]
+    attrs = {
+        r[0]: orjson.loads(r[1])
+        for r in store._all(
+            "SELECT m.message_id, m.attrs FROM messages m JOIN channels c ON c.id = m.channel_id "
+            "WHERE c.key = ?",
+            (f"channel{OTHER.id}",),
+        )
+    }
+    assert Path(attrs["1"]["media_file"]).stat().st_size == 100
+    assert attrs["2"]["media_skipped"] == "50000 bytes > limit 1000"

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from jianghu.analysis.pipeline import analyse
 from jianghu.errors import ConfigError
+from jianghu.intel.collect_media import with_media
 from jianghu.records import Message
 from jianghu.sources.telegram_live import INSTALL_HINT, channel_ref, peer_key, to_message
 from jianghu.store.base import BatchCounts, Store
@@ -60,6 +61,10 @@ class ChatClient(Protocol):
     def updates(self, entities: Sequence[Any]) -> AsyncIterator[tuple[Any, bool]]:
         """New messages and edits in ``entities`` as ``(message, edited)``, until the
         client disconnects."""
+        ...
+
+    async def download_media(self, message: Any, dest: Path) -> Path | None:
+        """Save a message's media (only called when the analyst asked for media)."""
         ...
 
 
@@ -144,8 +149,11 @@ class Collector:
         sleep: Sleep = asyncio.sleep,
         on_wait: OnWait | None = None,
         on_batch: Callable[[ChatResult], None] | None = None,
+        media_dir: Path | None = None,
+        media_limit: int = 0,
     ) -> None:
         self.client = client
+        self._media_dir, self._media_limit = media_dir, media_limit
         self.store = store
         self.batch_size = batch_size
         self._sleep = sleep
@@ -183,7 +191,7 @@ class Collector:
             entity, result = found
             cursor = self.store.cursor(SOURCE, result.chat_key or "") or 0
             if msg.id <= cursor + 1:  # the next message, or an edit of a stored one
-                message = to_message(msg, entity, self._account)
+                message = await self._message(msg, entity)
                 report.followed.add(self._write([message], result, max(cursor, msg.id)))
             else:
                 # Messages may have arrived between backfill and subscription (or ids are
@@ -242,7 +250,7 @@ class Collector:
             async for msg in self.client.iter_messages(entity, min_id=start, reverse=True):
                 if type(msg).__name__ == "MessageEmpty":
                     continue
-                batch.append(to_message(msg, entity, self._account))
+                batch.append(await self._message(msg, entity))
                 if len(batch) >= self.batch_size:
                     self._write(batch, result, int(batch[-1].message_id))
                     batch = []
@@ -253,6 +261,10 @@ class Collector:
         if batch:
             self._write(batch, result, int(batch[-1].message_id))
         result.last_id = self.store.cursor(SOURCE, key)
+
+    async def _message(self, msg: Any, entity: Any) -> Message:
+        message = to_message(msg, entity, self._account)
+        return await with_media(self.client, msg, message, self._media_dir, self._media_limit)
 
     def _write(self, batch: list[Message], result: ChatResult, last_id: int) -> BatchCounts:
         counts = self.store.write_batch_with_cursor(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -88,6 +89,11 @@ class TelethonChatClient:
             entity, limit=limit, min_id=min_id, reverse=reverse, wait_time=wait
         ):
             yield msg
+
+    async def download_media(self, message: Any, dest: Path) -> Path | None:
+        # Telethon adds the right extension to a path given without one.
+        saved = await self._client.download_media(message, file=str(dest))
+        return None if saved is None else Path(saved)
 
     async def updates(self, entities: Sequence[Any]) -> AsyncIterator[tuple[Any, bool]]:
         from telethon import events
