@@ -298,3 +298,28 @@ def test_media_only_when_asked_and_only_up_to_the_limit(store: Store, tmp_path: 
     }
     assert Path(attrs["1"]["media_file"]).stat().st_size == 100
     assert attrs["2"]["media_skipped"] == "50000 bytes > limit 1000"
+
+
+def test_resumes_after_the_process_is_killed_mid_backfill(store_url: str) -> None:
+    import subprocess
+    import sys
+
+    from jianghu.store import open_store
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.intel.killed_collector", store_url],
+        cwd=root, capture_output=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == -9, proc.stderr.decode()
+    store = open_store(store_url)
+    try:
+        # Batches 1 and 2 were committed; batch 3 died inside its transaction.
+        assert store.cursor(SOURCE, "channel1001") == 6 and len(stored(store, GROUP)) == 6
+        client = Recorded({GROUP.id: ids(10, GROUP)}, {"danbao": GROUP})
+        report = collect(client, store, ["danbao"])
+        assert report.chats[0].counts.new == 4
+        keys = stored(store, GROUP)
+        assert len(keys) == len(set(keys)) == 10 and store.cursor(SOURCE, "channel1001") == 10
+    finally:
+        store.close()
