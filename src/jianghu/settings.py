@@ -27,6 +27,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tg_api_hash", "", "Telegram API hash for `jianghu collect telegram` (never logged)."),
     Setting("tg_session", "", "Telethon session name or path for `jianghu collect telegram`."),
     Setting(
+        "crawl_contact",
+        "",
+        "Contact (e-mail or URL) put in the forum crawler's User-Agent so site owners can "
+        "reach you.",
+    ),
+    Setting(
         "lexicon",
         "",
         "Extra lexicon files (TSV, the built-in format), separated by the OS path separator; "

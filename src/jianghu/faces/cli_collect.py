@@ -14,6 +14,8 @@ import typer
 from rich.text import Text
 
 from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
     err,
     handles_errors,
     out,
@@ -54,10 +56,18 @@ def telegram(
         bool, typer.Option(help="Read history through a takeout session (large backfills).")
     ] = False,
     json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    media_limit: Annotated[
+        int,
+        typer.Option(min=0, help="Save media files up to this many bytes (0: never, the default)."),
+    ] = 0,
+    media_dir: Annotated[
+        Path, typer.Option(help="Folder for saved media (never opened by jianghu).")
+    ] = Path("media"),
 ) -> None:
     """Backfill the listed chats from where the store left off, then follow them.
 
-    API id and hash: JIANGHU_TG_API_ID, JIANGHU_TG_API_HASH (never printed). No media fetched.
+    API id and hash: JIANGHU_TG_API_ID, JIANGHU_TG_API_HASH (never printed). Media is not
+    fetched unless --media-limit is given.
     """
     from jianghu.errors import ConfigError
     from jianghu.intel.collect import ChatResult, Collector, read_chats_file
@@ -82,7 +92,14 @@ def telegram(
 
         async def main() -> Any:
             async with TelethonChatClient(name, api_id, api_hash, use_takeout=takeout) as client:
-                collector = Collector(client, store, on_wait=on_wait, on_batch=on_batch)
+                collector = Collector(
+                    client,
+                    store,
+                    on_wait=on_wait,
+                    on_batch=on_batch,
+                    media_dir=media_dir,
+                    media_limit=media_limit,
+                )
                 return await collector.run(refs, follow=follow)
 
         report = asyncio.run(main())
@@ -122,4 +139,84 @@ def telegram(
                     )
                 )
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@collect_app.command("forum")
+@handles_errors
+def forum(
+    url: Annotated[str, typer.Argument(help="First thread page to fetch (http or https).")],
+    layout: Annotated[
+        str, typer.Option("--layout", help="Built-in layout name (discuz, phpbb, xenforo) or file.")
+    ],
+    pages: Annotated[
+        int,
+        typer.Option(min=1, help="Walk at most this many pages (saved ones are not refetched)."),
+    ] = 10,
+    delay: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between requests (robots Crawl-delay wins).")
+    ] = 3.0,
+    proxy: Annotated[
+        str | None, typer.Option(help="Proxy URL, e.g. socks5h://127.0.0.1:9050 for Tor.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for saved pages (default ./crawl/HOST/).")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option(help="Revalidate pages already saved instead of reusing them.")
+    ] = False,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            envvar="JIANGHU_CRAWL_CONTACT", help="Contact put in the User-Agent (URL or e-mail)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Politely crawl one forum thread (its next-page links only), save and ingest the pages.
+
+    One host per run; robots.txt honoured; resumable from the state file in the folder.
+    """
+    from jianghu.errors import ConfigError
+    from jianghu.intel.crawl_state import CrawlOptions
+
+    try:  # httpx (and socksio for --proxy socks5h://…) are an optional part
+        from jianghu.intel.crawl_forum import ForumCrawler, default_folder, ingest_pages
+    except ImportError as exc:
+        raise ConfigError(f'{exc}; install with: pip install "httpx[socks]"') from exc
+    from jianghu.settings import resolve_db_url
+    from jianghu.store import open_store
+
+    options = CrawlOptions(pages=pages, delay=delay, refresh=refresh, proxy=proxy, contact=contact)
+    try:
+        crawler = ForumCrawler(out_dir or default_folder(url), layout, options)
+    except ImportError as exc:  # httpx asks for socksio only when a SOCKS proxy is used
+        raise ConfigError(f'{exc}; install with: pip install "httpx[socks]"') from exc
+    try:
+        report = crawler.crawl(url)
+    finally:
+        crawler.close()
+    store = open_store(resolve_db_url(db))
+    try:
+        ingested = ingest_pages(store, crawler, report)
+    finally:
+        store.close()
+    if json:
+        print_json({**report.to_json(), "ingest": ingested.to_json()})
+    else:
+        for skipped, reason in report.skipped:
+            err.print(Text(terminal_safe(f"skipped {skipped}: {reason}", keep_newlines=False),
+                           style="yellow"))  # fmt: skip
+        out.print(
+            _line(
+                f"{report.host}: {len(report.fetched)} pages fetched, {len(report.reused)} "
+                f"already saved; {ingested.counts.new} new messages, {ingested.counts.updated} "
+                f"updated, {ingested.rejected} rejected"
+            )
+        )
+        if report.next_url:
+            out.print(_line(f"next page (rerun with more --pages): {report.next_url}"))
+    # A skipped link (robots, other host) is reported above but is not a failure.
+    if not ingested.ok:
         raise typer.Exit(1)
