@@ -9,12 +9,14 @@ register through :func:`register_reader`, the same call a third-party reader wou
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
-from jianghu.errors import SourceError, SourceFormatError
+from jianghu.errors import ConfigError, SourceError, SourceFormatError
 from jianghu.records import Message, SourceProblem
 
 SNIFF_BYTES = 64 * 1024
@@ -32,6 +34,36 @@ class Source(Protocol):
     def sha256(self) -> str | None:
         """Digest of the file once read to the end (None for live sources)."""
         ...
+
+
+class FileSource:
+    """What every reader of a file keeps: its path, the records it rejected, what it had
+    to assume (``warnings``), and the file's digest once read to the end."""
+
+    platform = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self._file = path
+        self.problems: list[SourceProblem] = []
+        self.warnings: list[str] = []
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        return self._sha256
+
+
+_TZ = re.compile(r"([+-])(\d{2}):?(\d{2})")
+
+
+def parse_tz_offset(value: str) -> timezone:
+    """The ``tz_offset`` option (``+08:00`` or ``+0800``) as a fixed offset."""
+    m = _TZ.fullmatch(value.strip())
+    if m is None or int(m[2]) > 23 or int(m[3]) > 59:
+        raise ConfigError(f"tz_offset must look like +08:00, not {value!r}")
+    delta = timedelta(hours=int(m[2]), minutes=int(m[3]))
+    return timezone(-delta if m[1] == "-" else delta)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from jianghu.errors import ConfigError
+from jianghu.sources.base import parse_tz_offset
 
 _REQUIRED = ("name", "match", "post", "body", "title", "post_id", "date")
 _EXTRACTORS = (
@@ -35,17 +36,7 @@ _EXTRACTORS = (
     "post_id", "author", "author_id", "date", "reply_to",
 )  # fmt: skip
 _KEYS = {*_REQUIRED, *_EXTRACTORS, "sniff", "quote", "drop", "tz", "date_formats"}
-_TZ = re.compile(r"([+-])(\d{2}):?(\d{2})")
 _SPACE = re.compile(r"\s+")
-
-
-def parse_tz(value: str) -> timezone:
-    """``+08:00`` (or ``+0800``) as a fixed offset."""
-    m = _TZ.fullmatch(value.strip())
-    if m is None or int(m[2]) > 23 or int(m[3]) > 59:
-        raise ConfigError(f"tz_offset must look like +08:00, not {value!r}")
-    delta = timedelta(hours=int(m[2]), minutes=int(m[3]))
-    return timezone(-delta if m[1] == "-" else delta)
 
 
 def _css(text: str) -> CSSSelector:
@@ -186,7 +177,7 @@ class _Builder:
                 raise self.fail(f"{key} must be one CSS selector string")
         tz = self.table.get("tz")
         try:
-            zone = parse_tz(tz) if isinstance(tz, str) else None
+            zone = parse_tz_offset(tz) if isinstance(tz, str) else None
         except ConfigError as exc:
             raise self.fail(str(exc)) from exc
         return Layout(

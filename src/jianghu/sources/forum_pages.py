@@ -25,8 +25,8 @@ from lxml.html import HtmlElement
 
 from jianghu.errors import ConfigError, SourceFormatError
 from jianghu.records import AuthorRef, ChannelRef, Message, SourceProblem, SourceRef, TextEntity
-from jianghu.sources.base import ReaderSpec, register_reader
-from jianghu.sources.forum_layouts import Layout, builtin_layouts, layouts_for, parse_tz
+from jianghu.sources.base import FileSource, ReaderSpec, parse_tz_offset, register_reader
+from jianghu.sources.forum_layouts import Layout, builtin_layouts, layouts_for
 
 PLATFORM = "forum"
 _CHARSET = re.compile(
@@ -147,28 +147,21 @@ def _plain(el: HtmlElement, skip: set[HtmlElement]) -> str:
     return out.text()
 
 
-class ForumPage:
+class ForumPage(FileSource):
     """Reads one saved forum thread page."""
 
     platform = PLATFORM
 
     def __init__(self, path: Path, options: dict[str, str] | None = None) -> None:
         options = options or {}
-        self.path = str(path)
-        self._file = path
-        self.problems: list[SourceProblem] = []
-        self.warnings: list[str] = []
-        self._sha256: str | None = None
+        super().__init__(path)
         self._layouts = layouts_for(options.get("layouts"))
-        self._tz = parse_tz(options["tz_offset"]) if options.get("tz_offset") else None
+        tz = options.get("tz_offset")
+        self._tz = parse_tz_offset(tz) if tz else None
         self._site = options.get("site")
         self._only = options.get("layout")
         if self._only and self._only not in {layout.name for layout in self._layouts}:
             raise ConfigError(f"unknown forum layout {self._only!r}")
-
-    @property
-    def sha256(self) -> str | None:
-        return self._sha256
 
     def _choose(self, doc: HtmlElement) -> Layout:
         for layout in self._layouts:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from jianghu.records import Message, SourceProblem
+from jianghu.sources.base import FileSource
 from jianghu.sources.json_stream import JsonStream
 
 
@@ -44,23 +44,11 @@ def parse_record(raw: bytes) -> Any:
         raise Reject(f"invalid JSON in a message: {exc}") from exc
 
 
-class JsonExportReader:
+class JsonExportReader(FileSource):
     """Base of the JSON export readers: subclasses read the document's structure in
     :meth:`_read_root` and report bad records with :meth:`_reject`."""
 
-    platform = ""
     export_name = "a chat export"
-
-    def __init__(self, path: Path) -> None:
-        self.path = str(path)
-        self._file = path
-        self.problems: list[SourceProblem] = []
-        self._sha256: str | None = None
-
-    @property
-    def sha256(self) -> str | None:
-        """Digest of the file, once read to its end."""
-        return self._sha256
 
     def iter_messages(self) -> Iterator[Message]:
         with self._file.open("rb") as fp:

@@ -16,11 +16,10 @@ the same chat that starts earlier or later yields the same ids for the same mess
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, timedelta, timezone
+from datetime import UTC
 from pathlib import Path
 from typing import IO
 
@@ -29,10 +28,9 @@ import orjson
 from jianghu.errors import ConfigError, SourceFormatError
 from jianghu.records import AuthorRef, ChannelRef, Message, SourceProblem, SourceRef
 from jianghu.sources import whatsapp_formats as wf
-from jianghu.sources.base import ReaderSpec, register_reader
+from jianghu.sources.base import FileSource, ReaderSpec, parse_tz_offset, register_reader
 
 PLATFORM = "whatsapp"
-_TZ = re.compile(r"([+-])(\d{2}):?(\d{2})")
 
 
 class _Reject(Exception):
@@ -50,16 +48,6 @@ class _Line:
         self.number, self.offset, self.raw, self.text = number, offset, raw, text
 
 
-def _parse_tz(value: str | None) -> timezone | None:
-    if value is None:
-        return None
-    m = _TZ.fullmatch(value.strip())
-    if m is None or int(m[2]) > 23 or int(m[3]) > 59:
-        raise ConfigError(f"tz_offset must look like +08:00, not {value!r}")
-    delta = timedelta(hours=int(m[2]), minutes=int(m[3]))
-    return timezone(-delta if m[1] == "-" else delta)
-
-
 def _chat_member(archive: zipfile.ZipFile) -> str | None:
     """The chat text inside an export zip: ``_chat.txt`` (iOS) or the one ``.txt``."""
     names = [n for n in archive.namelist() if n.lower().endswith(".txt")]
@@ -70,22 +58,19 @@ def _chat_member(archive: zipfile.ZipFile) -> str | None:
     return chats[0] if chats else None
 
 
-class WhatsAppExport:
+class WhatsAppExport(FileSource):
     """Reads one WhatsApp chat export (``.txt`` or ``.zip``)."""
 
     platform = PLATFORM
 
     def __init__(self, path: Path, options: dict[str, str] | None = None) -> None:
         options = options or {}
-        self.path = str(path)
-        self._file = path
-        self.problems: list[SourceProblem] = []
-        self.warnings: list[str] = []
-        self._sha256: str | None = None
+        super().__init__(path)
         self._repeats: dict[tuple[str, str, str], int] = {}
         self._minute = ""
         self._order, self._order_attr = "dmy", "dmy"  # set by the first pass
-        self._tz = _parse_tz(options.get("tz_offset"))
+        tz = options.get("tz_offset")
+        self._tz = parse_tz_offset(tz) if tz else None
         self._fallback = options.get("date_order", "dmy").lower()
         self._order_option = "date_order" in options
         if self._fallback not in wf.DATE_ORDERS:
@@ -101,10 +86,6 @@ class WhatsAppExport:
             )
         key = wf.chat_key(name)
         self._channel = ChannelRef(PLATFORM, key, key.removeprefix("chat:"), name, "chat")
-
-    @property
-    def sha256(self) -> str | None:
-        return self._sha256
 
     # ---- reading lines -----------------------------------------------------------------
     @contextmanager
