@@ -147,6 +147,16 @@ def _plain(el: HtmlElement, skip: set[HtmlElement]) -> str:
     return out.text()
 
 
+def _host(url: str | None) -> str | None:
+    """The host of a page's own URL; a malformed URL (hostile pages have them) has none."""
+    if not url or "//" not in url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 class ForumPage(FileSource):
     """Reads one saved forum thread page."""
 
@@ -215,8 +225,7 @@ class _Page:
         canonical = layout.get("canonical", doc)
         saved = _SAVED_FROM.search(text[:2048])
         url = canonical or (saved[1] if saved else None)
-        host = urlsplit(url).hostname if url and "//" in url else None
-        site = reader._site or host or layout.name
+        site = reader._site or _host(url) or layout.name
         if site == layout.name:
             reader.warnings.append(
                 f"no site URL on the page; the thread key uses the layout name {site!r} "
