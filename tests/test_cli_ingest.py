@@ -270,3 +270,17 @@ def test_forum_pages_in_a_folder_and_a_layout_of_ones_own(tmp_path: Path) -> Non
     # Named on the command line, a page of no known forum is an error with its position.
     code, out, _ = run("ingest", str(folder / "not_a_forum.html"), db_arg(tmp_path), "--json")
     assert code == 1 and json.loads(out)["errors"][0]["line"] == 1
+
+
+def test_lone_surrogates_and_nul_in_a_message_are_ingested(tmp_path: Path) -> None:
+    # JSON may escape a lone surrogate or NUL; OpenCC's C++ once refused the former.
+    export = tmp_path / "odd.json"
+    odd = GOOD.replace("出料 一手 50U", "出料 \\ud800 一手 \\u0000 資料")
+    assert "\\ud800" in odd  # a JSON escape in the file, not the character itself
+    export.write_text(odd, encoding="utf-8")
+    code, out, err = run("ingest", str(export), db_arg(tmp_path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["new"] == 1
+    code, out, _ = run("search", "资料", db_arg(tmp_path), "--json")
+    [hit] = json.loads(out)
+    assert hit["text"] == "出料 \ufffd 一手 \u2400 資料"

@@ -9,8 +9,11 @@ folded text is a hit at the same place in the original. The table is built on fi
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Unified ideographs, extension A, compatibility ideographs and the supplementary planes'
 # extensions B-F: everything OpenCC's character tables touch.
@@ -54,7 +57,12 @@ def fold(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
-    return str(_converter().convert(text))
+    try:
+        return str(_converter().convert(text))
+    except UnicodeEncodeError:
+        # Lone surrogates (JSON escapes such as "\ud800" in a hostile message) cannot
+        # cross into OpenCC's C++; they match nothing anyway, so they become U+FFFD.
+        return str(_converter().convert(_SURROGATE.sub("\ufffd", text)))
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
