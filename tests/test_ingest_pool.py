@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from jianghu.demo import write_demo_export
 from jianghu.ingest import ingest
 from jianghu.store import open_store
@@ -38,3 +40,25 @@ def test_pool_and_inline_store_the_same(tmp_path: Path) -> None:
         results.append(snapshot(url))
     assert results[0] == results[1]
     assert len(results[0][1]) > 500  # the demo corpus is full of indicators
+
+
+def test_an_analysis_bug_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jianghu.ingest as ingest_module
+    from jianghu.errors import JianghuError
+
+    export = tmp_path / "result.json"
+    write_demo_export(export, messages=50, seed=3)
+
+    def broken(messages: object) -> object:
+        raise RuntimeError("a bug in analysis")
+
+    monkeypatch.setattr(ingest_module, "findings", broken)
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with pytest.raises(JianghuError, match=r"analysis failed on the batch starting at .*"):
+            ingest(store, [export], workers=0)
+        assert store.summary().messages == 0
+    finally:
+        store.close()

@@ -129,7 +129,10 @@ class _Analyser:
     def submit(self, messages: list[Message]) -> Future[list[Findings]]:
         if self._pool is None:
             done: Future[list[Findings]] = Future()
-            done.set_result(findings(messages))
+            try:
+                done.set_result(findings(messages))
+            except Exception as exc:  # raised where the result is awaited, as in the pool
+                done.set_exception(exc)
             return done
         return self._pool.submit(findings, messages)
 
@@ -182,6 +185,12 @@ def _write(
         found = future.result()
     except BrokenProcessPool as exc:
         raise JianghuError(f"an analysis worker stopped unexpectedly: {exc}") from exc
+    except Exception as exc:
+        # Analysis is pure code over text: an exception here is a bug, but the analyst
+        # still gets one line naming where, not a traceback. Nothing of the batch is stored.
+        first = messages[0].source if messages else None
+        where = f"{first.path}:{first.line}" if first else "a batch"
+        raise JianghuError(f"analysis failed on the batch starting at {where}: {exc!r}") from exc
     for message in messages:
         if message.kind == "message":
             report.read += 1
