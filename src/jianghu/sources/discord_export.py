@@ -115,16 +115,7 @@ class DiscordExport(JsonExportReader):
         return ChannelRef(PLATFORM, _channel_key(guild_id, channel_id), channel_id, name, kind)
 
     def _read_messages(self, js: JsonStream, channel: ChannelRef) -> Iterator[Message]:
-        if js.peek() != ord("["):
-            raise js.error("expected an array of messages at 'messages'")
-        for i in js.iter_array():
-            raw, offset, parsed = js.capture_parsed(loads)
-            line, col = js.position(offset)
-            source = SourceRef(self.path, line, col, offset, f"messages[{i}]")
-            try:
-                yield self._message(raw, parsed, channel, source)
-            except Reject as exc:
-                self._reject(exc, line, col)
+        return self._read_records(js, channel, "messages", loads)
 
     # ---- one message -------------------------------------------------------------------
     def _message(self, raw: bytes, parsed: Any, channel: ChannelRef, source: SourceRef) -> Message:

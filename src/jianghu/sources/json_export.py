@@ -4,12 +4,12 @@ turning one bad record into a located problem instead of a failed file."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 
-from jianghu.records import Message, SourceProblem
+from jianghu.records import ChannelRef, Message, SourceProblem, SourceRef
 from jianghu.sources.base import FileSource
 from jianghu.sources.json_stream import JsonStream
 
@@ -62,6 +62,29 @@ class JsonExportReader(FileSource):
 
     def _read_root(self, js: JsonStream) -> Iterator[Message]:
         raise NotImplementedError
+
+    def _message(self, raw: bytes, parsed: Any, channel: ChannelRef, source: SourceRef) -> Message:
+        """One record as a Message; raise :class:`Reject` for a record that is not one."""
+        raise NotImplementedError
+
+    def _read_records(
+        self,
+        js: JsonStream,
+        channel: ChannelRef,
+        pointer: str,
+        parse: Callable[[bytes], Any],
+    ) -> Iterator[Message]:
+        """Each record of the array at the cursor as a Message, bad ones reported."""
+        if js.peek() != ord("["):
+            raise js.error(f"expected an array of messages at '{pointer}'")
+        for i in js.iter_array():
+            raw, offset, parsed = js.capture_parsed(parse)
+            line, col = js.position(offset)
+            source = SourceRef(self.path, line, col, offset, f"{pointer}[{i}]")
+            try:
+                yield self._message(raw, parsed, channel, source)
+            except Reject as exc:
+                self._reject(exc, line, col)
 
     def _reject(self, exc: Reject, line: int, col: int) -> None:
         """Record a rejected record at its position, or inside it when known."""

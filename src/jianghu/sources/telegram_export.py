@@ -212,14 +212,7 @@ class TelegramExport(JsonExportReader):
         if js.peek() != ord("["):
             raise js.error(f"expected an array of messages at '{pointer}'")
         channel = self._channel(js, chat)
-        for i in js.iter_array():
-            raw, offset, parsed = js.capture_parsed(_parse_message)
-            line, col = js.position(offset)
-            source = SourceRef(self.path, line, col, offset, f"{pointer}[{i}]")
-            try:
-                yield self._message(raw, parsed, channel, source)
-            except Reject as exc:
-                self._reject(exc, line, col)
+        yield from self._read_records(js, channel, pointer, _parse_message)
 
     def _channel(self, js: JsonStream, chat: dict[str, Any]) -> ChannelRef:
         name = chat.get("name")
