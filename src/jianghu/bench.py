@@ -63,11 +63,8 @@ def _ingest_into(path: str, db: str) -> dict[str, Any]:
     from jianghu.ingest import ingest
     from jianghu.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         report = ingest(store, [Path(path)])
-    finally:
-        store.close()
     return report.to_json()
 
 
@@ -76,13 +73,10 @@ def _search_some(db: str) -> int:
     from jianghu.store import open_store
     from jianghu.store.base import SearchFilters
 
-    store = open_store(db)
     found = 0
-    try:
+    with open_store(db) as store:
         for query in ("料", "四件套", "CVV", "查詢", "担保 押金", "TRC20"):
             found += len(store.search(parse_query(query), SearchFilters(limit=100)))
-    finally:
-        store.close()
     return found
 
 

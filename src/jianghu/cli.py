@@ -100,8 +100,7 @@ def ingest(
     from jianghu.ingest import ingest as run_ingest
     from jianghu.store import open_store
 
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         progress = None if json else FileProgress(err)
         options = {
             key: value
@@ -115,8 +114,6 @@ def ingest(
         }
         with progress or _nullcontext():
             report = run_ingest(store, paths, options, progress, batch_size=get_int("batch_size"))
-    finally:
-        store.close()
     if json:
         print_json(report.to_json())
     else:
@@ -198,16 +195,13 @@ def search(
         entity=wanted,
         limit=limit,
     )
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         hits = store.search(clauses, filters)
         found = store.entities_of([h.id for h in hits])
         if reveal and hits:
             store.log_reveal(
                 "search", f"query={query!r} entity={entity!r} ids={[h.id for h in hits]}"
             )
-    finally:
-        store.close()
     texts = [
         h.text
         if reveal
@@ -308,11 +302,8 @@ def entity_json(e: Any) -> dict[str, Any]:
 def _log_reveal(db: str | None, command: str, detail: str) -> None:
     from jianghu.store import open_store
 
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         store.log_reveal(command, detail)
-    finally:
-        store.close()
 
 
 @app.command()
@@ -333,16 +324,13 @@ def entities(
     from jianghu.faces.masking import mask_entity
     from jianghu.store import open_store
 
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         # Prices and quantities describe offers; they are not indicators to look up, so
         # they are listed only when asked for.
         hidden = () if all_ or type_ else ("price", "quantity", "usdt")
         rows = store.top_entities(type_, limit, exclude=hidden)
         if reveal and any(r.type in MASKED_TYPES for r in rows):
             store.log_reveal("entities", f"type={type_!r} limit={limit}")
-    finally:
-        store.close()
 
     def shown(r: Any) -> tuple[str, str]:
         if reveal or r.type not in MASKED_TYPES:
@@ -643,13 +631,10 @@ def demo(
             )
         return
     url = resolve_db_url(db)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         with FileProgress(err) as progress:
             report = run_ingest(store, [target], {}, progress)
         totals = store.summary()
-    finally:
-        store.close()
     if json:
         print_json(
             {

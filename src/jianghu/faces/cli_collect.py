@@ -87,8 +87,7 @@ def telegram(
         if not json:
             err.print(_line(f"{result.ref}: stored up to message {result.last_id}"))
 
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
 
         async def main() -> Any:
             async with TelethonChatClient(name, api_id, api_hash, use_takeout=takeout) as client:
@@ -103,8 +102,6 @@ def telegram(
                 return await collector.run(refs, follow=follow)
 
         report = asyncio.run(main())
-    finally:
-        store.close()
     if json:
         print_json(
             {
@@ -197,11 +194,8 @@ def forum(
         report = crawler.crawl(url)
     finally:
         crawler.close()
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         ingested = ingest_pages(store, crawler, report)
-    finally:
-        store.close()
     if json:
         print_json({**report.to_json(), "ingest": ingested.to_json()})
     else:

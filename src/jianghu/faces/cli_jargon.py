@@ -59,11 +59,8 @@ def candidates(
     from jianghu.store import open_store
 
     lex = _lexicon(lexicon)
-    store = open_store(resolve_db_url(db))
-    try:
+    with open_store(resolve_db_url(db)) as store:
         found = mine_store(store, lex, limit)
-    finally:
-        store.close()
     if json:
         print_json([msgspec.to_builtins(c) for c in found])
         return
