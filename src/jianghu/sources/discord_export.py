@@ -109,7 +109,7 @@ class DiscordExport(JsonExportReader):
         is_dm = guild_id is None or guild_id in _DM_GUILDS
         # DCE fills a DM's category with a placeholder ("Private", "Group"); the kind
         # already says that, so a DM's name is just "Direct Messages / <name>".
-        parts = [guild.get("name"), None if is_dm else channel.get("category"), channel["name"]]
+        parts = [guild.get("name"), None if is_dm else channel.get("category"), channel.get("name")]
         name = " / ".join(str(p) for p in parts if p) if channel.get("name") else None
         kind = str(channel.get("type") or "unknown")
         return ChannelRef(PLATFORM, _channel_key(guild_id, channel_id), channel_id, name, kind)
