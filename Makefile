@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench docs install clean
+.PHONY: demo test lint typecheck unit bench docs model install clean
 
 install: $(STAMP)
 
@@ -34,6 +34,12 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/jianghu bench ingest --messages 1000000
+	$(BIN)/jianghu bench analyze --messages 20000
+
+# The classifier ships in the package; this rebuilds it from the training data (a test
+# fails when the shipped model is not the one this makes).
+model: $(STAMP)
+	$(BIN)/jianghu train classifier
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache jianghu.db jianghu.db-* demo

@@ -152,3 +152,110 @@ def run_ingest_bench(
     finally:
         if own:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- analyze ---------------------------------------------------------------------------
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _analysis_steps(export: str, count: int) -> dict[str, Any]:
+    """Seconds per step of the analysis over ``count`` messages, one core, warm."""
+    from jianghu.analysis.classify.classifier import classify_inputs
+    from jianghu.analysis.classify.features import FeatureInput, batch_features
+    from jianghu.analysis.entities import extract_entities
+    from jianghu.analysis.language import detect_language
+    from jianghu.analysis.lexicon import load_lexicon
+    from jianghu.analysis.normalize import normalize
+    from jianghu.analysis.pipeline import analyse_texts, findings
+    from jianghu.analysis.search_terms import search_doc
+    from jianghu.sources.base import open_source
+
+    messages = [m for m in open_source(Path(export)).iter_messages() if m.kind == "message"]
+    messages = messages[:count]
+    texts = [m.text for m in messages]
+    lex = load_lexicon()
+    findings(messages[:300])  # warm up: lazy tables, the model, suffix lists
+    norms = [normalize(t) for t in texts]
+    terms = [lex.match(n) for n in norms]
+    ents = [tuple(extract_entities(t)) for t in texts]
+    items = [FeatureInput(n.text, tuple(h), e) for n, h, e in zip(norms, terms, ents, strict=True)]
+    steps = {
+        "normalize": _timed(lambda: [normalize(t) for t in texts]),
+        "lexicon": _timed(lambda: [lex.match(n) for n in norms]),
+        "entities": _timed(lambda: [extract_entities(t) for t in texts]),
+        "language": _timed(lambda: [detect_language(t) for t in texts]),
+        "features": _timed(lambda: batch_features(items)),
+        "model": _timed(lambda: classify_inputs(items)),
+        "search_tokens": _timed(lambda: [search_doc(t) for t in texts]),
+    }
+    # The baseline: the cheapest thing that classifies at all, the lexicon alone.
+    baseline = steps["normalize"] + steps["lexicon"]
+    analyse_all = _timed(lambda: analyse_texts(texts))
+    ingest_all = _timed(lambda: findings(messages))
+    return {
+        "messages": len(texts),
+        "mean_text_length": round(sum(map(len, texts)) / max(len(texts), 1), 1),
+        "steps_seconds": {k: round(v, 3) for k, v in steps.items()},
+        "lexicon_only_seconds": round(baseline, 3),
+        "analysis_seconds": round(analyse_all, 3),
+        "with_search_tokens_seconds": round(ingest_all, 3),
+    }
+
+
+def _pool_throughput(export: str, count: int, workers: int) -> float:
+    """Messages per second of the full analysis in ``workers`` processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from jianghu.analysis.pipeline import findings
+    from jianghu.sources.base import open_source
+
+    messages = [m for m in open_source(Path(export)).iter_messages() if m.kind == "message"]
+    messages = messages[:count]
+    batches = [messages[i : i + 1000] for i in range(0, len(messages), 1000)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        list(pool.map(findings, [messages[:300]] * workers))  # start and warm every worker
+        start = time.perf_counter()
+        list(pool.map(findings, batches))
+        return len(messages) / (time.perf_counter() - start)
+
+
+def run_analyze_bench(
+    messages: int, workdir: Path | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    from jianghu.demo import write_demo_export
+
+    own = workdir is None
+    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    export = folder / "result.json"
+    try:
+        log(f"generating {messages} messages …")
+        write_demo_export(export, messages=messages, seed=11)
+        log("each analysis step on one core …")
+        steps = _measure("_analysis_steps", str(export), messages)["value"]
+        n = steps["messages"]
+        log("the whole analysis in a pool of 2 processes …")
+        pooled = _pool_throughput(str(export), messages, 2)
+        per_step = {k: round(n / v) if v else None for k, v in steps["steps_seconds"].items()}
+        return {
+            "messages": n,
+            "mean_text_length": steps["mean_text_length"],
+            "cpu_count": os.cpu_count(),
+            "messages_per_second_one_core": {
+                **per_step,
+                "lexicon_only_baseline": round(n / steps["lexicon_only_seconds"]),
+                "analysis": round(n / steps["analysis_seconds"]),
+                "analysis_with_search_tokens": round(n / steps["with_search_tokens_seconds"]),
+            },
+            "analysis_vs_lexicon_only": round(
+                steps["analysis_seconds"] / steps["lexicon_only_seconds"], 2
+            ),
+            "analysis_with_search_tokens_two_processes": round(pooled),
+        }
+    finally:
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)

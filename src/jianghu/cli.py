@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
+from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
 from jianghu.faces.cli_common import (
     DbOption,
@@ -29,6 +30,7 @@ from jianghu.faces.cli_common import (
     print_json,
 )
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
+from jianghu.faces.jsonl import entity_json
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import get_int, lexicon_paths, resolve_db_url
@@ -50,6 +52,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(jargon_app, name="jargon")
 app.add_typer(collect_app, name="collect")
 eval_app.command("jargon")(eval_jargon)
+eval_app.command("classify")(eval_classify)
+app.add_typer(train_app, name="train")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
@@ -169,19 +173,32 @@ def search(
         str | None,
         typer.Option(help="Only messages with this indicator, TYPE:VALUE (tron_address:T…)."),
     ] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Only messages of this category (TAXONOMY.md).")
+    ] = None,
+    intent: Annotated[
+        str | None, typer.Option(help="Only messages with this intent: sell, buy, recruit, other.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="Most results to show.")] = 20,
     reveal: RevealOption = False,
 ) -> None:
-    """Full-text search over messages (Chinese, traditional or simplified, and Latin)."""
+    """Full-text search over messages (Chinese, traditional or simplified, and Latin),
+    with each message's categories and intent."""
+    from jianghu.analysis.classify.linear import INTENTS
     from jianghu.analysis.entities import Entity
+    from jianghu.analysis.lexicon import CATEGORIES
     from jianghu.analysis.search_terms import parse_query
     from jianghu.analysis.snippet import make_snippet
     from jianghu.faces.masking import entity_key, mask_text
     from jianghu.store import open_store
     from jianghu.store.base import SearchFilters
 
+    if category is not None and category not in CATEGORIES:
+        raise QueryError(f"--category {category!r}: expected one of {', '.join(CATEGORIES)}")
+    if intent is not None and intent not in INTENTS:
+        raise QueryError(f"--intent {intent!r}: expected one of {', '.join(INTENTS)}")
     clauses = parse_query(query)
-    if not clauses and entity is None:
+    if not clauses and entity is None and category is None and intent is None:
         raise QueryError(f"query {query!r} has no letters, digits or characters to search for")
     try:
         wanted = None if entity is None else entity_key(entity)
@@ -193,11 +210,14 @@ def search(
         since=parse_when(since, "--since"),
         until=parse_when(until, "--until", end_of_day=True),
         entity=wanted,
+        category=category,
+        intent=intent,
         limit=limit,
     )
     with open_store(resolve_db_url(db)) as store:
         hits = store.search(clauses, filters)
         found = store.entities_of([h.id for h in hits])
+        analyses = store.analyses_of([h.id for h in hits])
         if reveal and hits:
             store.log_reveal(
                 "search", f"query={query!r} entity={entity!r} ids={[h.id for h in hits]}"
@@ -226,6 +246,7 @@ def search(
                     "snippet": s.text,
                     "highlights": [list(x) for x in s.spans],
                     "score": h.score,
+                    **analysis_json(analyses.get(h.id)),
                 }
                 for h, t, s in zip(hits, texts, snippets, strict=True)
             ]
@@ -235,17 +256,47 @@ def search(
         out.print(Text(f"no messages match {terminal_safe(query)!r}"))
         return
     table = Table(show_lines=False, header_style="bold")
-    for name in ("date", "channel", "author", "message"):
+    for name in ("date", "channel", "author", "offer", "message"):
         table.add_column(name, overflow="fold")
     for hit, snip in zip(hits, snippets, strict=True):
+        a = analyses.get(hit.id)
         table.add_row(
             hit.posted_at.strftime("%Y-%m-%d %H:%M"),
             Text(terminal_safe(hit.channel, keep_newlines=False)),
             Text(terminal_safe(hit.author or "?", keep_newlines=False)),
+            Text("-" if a is None else f"{a.intent} " + (" ".join(a.categories) or "(none)")),
             highlighted(snip.text, snip.spans),
         )
     out.print(table)
     out.print(Text(f"{len(hits)} result(s)", style="dim"))
+
+
+def category_table(rows: list[tuple[str, str, int]]) -> Table:
+    """Messages per category and intent, as the classifier stored them."""
+    from jianghu.analysis.classify.linear import INTENTS
+
+    counts = {(c, i): n for c, i, n in rows}
+    table = Table(title="messages by category and intent", header_style="bold")
+    table.add_column("category")
+    for intent in INTENTS:
+        table.add_column(intent, justify="right")
+    for category in sorted({c for c, _, _ in rows}):
+        table.add_row(category, *(str(counts.get((category, i), 0)) for i in INTENTS))
+    return table
+
+
+def analysis_json(a: Any) -> dict[str, Any]:
+    """A stored classification as search and listings print it (None: not analysed)."""
+    if a is None:
+        return {"categories": None, "intent": None, "scores": None, "language": None}
+    return {
+        "categories": list(a.categories),
+        "intent": a.intent,
+        "scores": a.scores,
+        "language": a.language,
+        "model_version": a.model_version,
+        "lexicon_version": a.lexicon_version,
+    }
 
 
 def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> Text:
@@ -261,6 +312,32 @@ def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> Text:
 
 
 # ---- indicators --------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def annotate(
+    source: Annotated[
+        str, typer.Argument(help='JSONL file of {"id","text"}, or - for stdin.')
+    ] = "-",
+    reveal: RevealOption = False,
+    db: DbOption = None,
+    lexicon: LexiconOption = None,
+) -> None:
+    """Everything analysis finds in each line: JSONL {"id","text"} in, one line out per
+    input line, in order: {"id","language","normalized","terms","entities","categories",
+    "scores","intent"}. A line that is empty or has no text gets {"id","error"}."""
+    from jianghu.analysis.lexicon import load_lexicon
+    from jianghu.faces.jsonl import read_jsonl_texts
+
+    if reveal:
+        _log_reveal(db, "annotate", f"source={source!r}")
+    lex = load_lexicon([Path(p) for p in lexicon_paths(lexicon)])
+    for item in read_jsonl_texts(source, require_text=True):
+        if item.error is not None:
+            print_json({"id": item.id, "error": item.error})
+            continue
+        print_json(annotation(item.id, item.text, lex, reveal))
+
+
 @app.command()
 @handles_errors
 def extract(
@@ -285,18 +362,6 @@ def extract(
         found = extract_entities(item.text, include_invalid=all_)
         shown = found if reveal else [mask_entity(e) for e in found]
         print_json({"id": item.id, "entities": [entity_json(e) for e in shown]})
-
-
-def entity_json(e: Any) -> dict[str, Any]:
-    return {
-        "type": e.type,
-        "value": e.value,
-        "normalized": e.normalized,
-        "start": e.start,
-        "end": e.end,
-        "valid": e.valid,
-        "attrs": e.attrs,
-    }
 
 
 def _log_reveal(db: str | None, command: str, detail: str) -> None:
@@ -635,6 +700,7 @@ def demo(
         with FileProgress(err) as progress:
             report = run_ingest(store, [target], {}, progress)
         totals = store.summary()
+        by_category = store.category_counts()
     if json:
         print_json(
             {
@@ -643,6 +709,9 @@ def demo(
                 "messages": totals.messages,
                 "channels": totals.channels,
                 "authors": totals.authors,
+                "categories": [
+                    {"category": c, "intent": i, "messages": n} for c, i, n in by_category
+                ],
             }
         )
         return
@@ -658,6 +727,7 @@ def demo(
             f"{totals.channels} channels, {totals.authors} authors"
         )
     )
+    out.print(category_table(by_category))
     command = sys.argv[0] if "/" in sys.argv[0] else "jianghu"
     where = "" if url == DEFAULT_URL else f" --db {url}"
     out.print(Text("try next:", style="bold"))
@@ -666,6 +736,7 @@ def demo(
         "search 查詢",
         "search 四件套 --channel 担保",
         "search CVV --json",
+        "search --category card_fraud --intent buy",
         "entities --limit 10",
     ):
         out.print(Text(f"  {command} {example}{where}"))
@@ -674,6 +745,48 @@ def demo(
 
 
 # ---- bench -----------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def reanalyze(
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Messages per transaction.")] = 1000,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Analysis processes (0: in this process).")
+    ] = 0,
+    json: JsonOption = False,
+) -> None:
+    """Re-run analysis (indicators, language, categories, intent) over stored messages
+    that have none or one from another lexicon or model version. Safe to interrupt: run
+    it again and it goes on where it stopped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from jianghu.reanalyze import reanalyze as run
+    from jianghu.store import open_store
+
+    with (
+        open_store(resolve_db_url(db)) as store,
+        Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=err, disable=json,
+        ) as bar,
+    ):  # fmt: skip
+        task = bar.add_task("reanalysing", total=None)
+        report = run(
+            store,
+            batch_size=batch_size,
+            workers=workers,
+            advance=lambda n: bar.advance(task, n),
+            on_start=lambda total: bar.update(task, total=total),
+        )
+    if json:
+        print_json(report.to_json())
+        return
+    out.print(
+        f"reanalysed {report.analysed} of {report.stale} stale message(s) with lexicon "
+        f"{report.lexicon_version} and model {report.model_version}"
+    )
+
+
 @bench_app.command("ingest")
 @handles_errors
 def bench_ingest(
@@ -689,6 +802,25 @@ def bench_ingest(
     from jianghu.bench import run_ingest_bench
 
     result = run_ingest_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    if json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        out.print(Text(f"{key:>28}: {value}"))
+
+
+@bench_app.command("analyze")
+@handles_errors
+def bench_analyze(
+    messages: Annotated[int, typer.Option(min=1000, help="Demo messages to analyse.")] = 20_000,
+    json: JsonOption = False,
+    workdir: Annotated[Path | None, typer.Option(help="Folder for the export.")] = None,
+) -> None:
+    """Analysis throughput (normalise, lexicon, entities, language, classify) per step on
+    one core and in two processes, against the lexicon alone as the baseline."""
+    from jianghu.bench import run_analyze_bench
+
+    result = run_analyze_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
     if json:
         print_json(result)
         return

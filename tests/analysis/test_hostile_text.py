@@ -23,9 +23,11 @@ hostile = st.text(
 @settings(max_examples=300, deadline=None)
 @given(text=hostile, query=hostile)
 def test_every_analysis_step_accepts_any_text(text: str, query: str) -> None:
-    [(_doc, entities)] = findings([make_message("1", text)])
+    [(_doc, entities, analysis)] = findings([make_message("1", text)])
     for e in entities:
         assert 0 <= e.start < e.end <= len(text) and text[e.start : e.end] == e.value
+    assert analysis is not None and analysis.language in LANGUAGES
+    assert all(0.0 <= s <= 1.0 for s in analysis.scores.values())
     result = gloss(text)
     for span in result.spans:
         assert 0 <= span.start <= span.end <= len(text)

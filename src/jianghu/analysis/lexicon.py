@@ -29,6 +29,7 @@ count only at the start of a clause.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
@@ -164,6 +165,7 @@ class Lexicon:
             value = (len(key), tuple(indices), _edge(key[0]), _edge(key[-1]), single_intent)
             self._automaton.add_word(key, value)
         self.forms = len(by_form)
+        self.version = _version(self.senses)
         if by_form:
             self._automaton.make_automaton()
 
@@ -216,6 +218,16 @@ class Lexicon:
         total = sum(weights)
         order = sorted(range(len(indices)), key=lambda k: -weights[k])  # stable: file order
         return [(self.senses[indices[k]], round(weights[k] / total, 3)) for k in order]
+
+
+def _version(senses: Sequence[Sense]) -> str:
+    """A short digest of what the senses say (not where they were read from): stored with
+    each analysis, so a changed lexicon marks older analyses as stale."""
+    digest = hashlib.sha256()
+    for s in sorted(senses, key=lambda s: (s.term, s.kind, s.category or "", s.gloss)):
+        fields = (s.term, "|".join(s.variants), s.kind, s.category or "", s.gloss, "|".join(s.cues))
+        digest.update(("\t".join(fields) + "\n").encode("utf-8"))
+    return "l-" + digest.hexdigest()[:12]
 
 
 def _fits(

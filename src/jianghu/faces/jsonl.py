@@ -37,10 +37,14 @@ def _lines(source: str) -> Iterator[tuple[int, bytes]]:
         raise SourceError(source, f"cannot open: {exc.strerror or exc}") from exc
 
 
-def read_jsonl_texts(source: str) -> Iterator[InputLine]:
+def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputLine]:
+    """One item per line. Blank lines are skipped; with ``require_text`` they, and
+    messages whose text is empty, are reported as errors instead."""
     name = "<stdin>" if source == "-" else source
     for number, raw in _lines(source):
         if not raw.strip():
+            if require_text:
+                yield InputLine(None, "", f"{name}:{number}:1: empty line")
             continue
         try:
             obj = orjson.loads(raw)
@@ -54,4 +58,20 @@ def read_jsonl_texts(source: str) -> Iterator[InputLine]:
         if not isinstance(text, str):
             yield InputLine(obj.get("id"), "", f"{name}:{number}:1: expected a string 'text'")
             continue
+        if require_text and not text.strip():
+            yield InputLine(obj.get("id"), "", f"{name}:{number}:1: 'text' is empty")
+            continue
         yield InputLine(obj.get("id"), text)
+
+
+def entity_json(e: Any) -> dict[str, Any]:
+    """An indicator as extract and annotate print it."""
+    return {
+        "type": e.type,
+        "value": e.value,
+        "normalized": e.normalized,
+        "start": e.start,
+        "end": e.end,
+        "valid": e.valid,
+        "attrs": e.attrs,
+    }

@@ -18,7 +18,8 @@ from typing import Any
 
 import orjson
 
-from jianghu.analysis.pipeline import Analysed
+from jianghu.analysis.entities import Entity
+from jianghu.analysis.pipeline import Analysed, MessageAnalysis
 from jianghu.analysis.search_terms import Clause, SearchDoc, search_doc
 from jianghu.errors import JianghuError, StoreError
 from jianghu.records import Message
@@ -58,7 +59,20 @@ class SearchFilters:
     since: datetime | None = None
     until: datetime | None = None
     entity: tuple[str, str] | None = None  # (type, normalized value)
+    category: str | None = None
+    intent: str | None = None
     limit: int = 20
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    language: str
+    intent: str
+    categories: tuple[str, ...]
+    scores: dict[str, float]
+    lexicon_version: str
+    model_version: str
+    analysed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -416,9 +430,12 @@ class Store(abc.ABC):
         index = []
         extra = bool(self.search_columns)
         found: list[tuple[object, ...]] = []
+        analysed: list[tuple[int, MessageAnalysis]] = []
         for new_id, (item, digest, cid, aid) in zip(ids, inserts, strict=True):
             message, doc = item.message, item.search
             found.extend(entity_rows(new_id, item.entities))
+            if item.analysis is not None:
+                analysed.append((new_id, item.analysis))
             row = self._row(message, digest, cid, aid, source_file_id, new_id)
             rows.append((*row, *self._search_values(doc)) if extra else row)
             index.append((new_id, doc))
@@ -439,6 +456,39 @@ class Store(abc.ABC):
         )
         self._index_new([(i, d) for i, d in index if d.uni or d.bi])
         self._insert_entities(found)
+        self._insert_analyses(analysed)
+
+    def _insert_analyses(self, rows: Sequence[tuple[int, MessageAnalysis]]) -> None:
+        if not rows:
+            return
+        now = self._ts(datetime.now(UTC))
+        self._executemany(
+            self._q(
+                "INSERT INTO message_analysis (message_id, language, intent, categories, "
+                "scores, lexicon_version, model_version, analysed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            [
+                (i, a.language, a.intent, ",".join(a.categories), orjson.dumps(a.scores).decode(),
+                 a.lexicon_version, a.model_version, now)
+                for i, a in rows
+            ],
+        )  # fmt: skip
+        cats = [(i, c, a.scores.get(c, 0.0)) for i, a in rows for c in a.categories]
+        if cats:
+            self._executemany(
+                self._q(
+                    "INSERT INTO message_categories (message_id, category, score) VALUES (?, ?, ?)"
+                ),
+                cats,
+            )
+
+    def _forget_analyses(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for table in ("message_categories", "message_analysis", "message_entities"):
+                self._execute(self._q(f"DELETE FROM {table} WHERE message_id IN ({marks})"), chunk)
 
     def _insert_entities(self, rows: Sequence[tuple[object, ...]]) -> None:
         if rows:
@@ -511,8 +561,10 @@ class Store(abc.ABC):
             [*(values[c] for c in UPDATABLE), state.id],
         )
         self._reindex(state.id, search_doc(state.text), doc)
-        self._execute(self._q("DELETE FROM message_entities WHERE message_id = ?"), (state.id,))
+        self._forget_analyses([state.id])
         self._insert_entities(entity_rows(state.id, item.entities))
+        if item.analysis is not None:
+            self._insert_analyses([(state.id, item.analysis)])
         state.content_hash, state.text = digest, str(values["text"])
         state.posted_at, state.edited_at = message.posted_at, message.edited_at
         state.entities, state.raw = str(values["entities"]), str(values["raw"])
@@ -572,6 +624,12 @@ class Store(abc.ABC):
                 "AND normalized = ?)"
             )
             params.extend(filters.entity)
+        if filters.category is not None:
+            clauses.append("m.id IN (SELECT message_id FROM message_categories WHERE category = ?)")
+            params.append(filters.category)
+        if filters.intent is not None:
+            clauses.append("m.id IN (SELECT message_id FROM message_analysis WHERE intent = ?)")
+            params.append(filters.intent)
         if filters.since is not None:
             clauses.append("m.posted_at >= ?")
             params.append(self._ts(filters.since))
@@ -672,6 +730,65 @@ class Store(abc.ABC):
             for r in self._all(
                 "SELECT c.key, m.message_id, m.text FROM messages m "
                 "JOIN channels c ON c.id = m.channel_id ORDER BY c.key, m.message_id"
+            )
+        ]
+
+    # ---- analysis results and re-analysis ----------------------------------------------
+    def analyses_of(self, message_ids: Sequence[int]) -> dict[int, StoredAnalysis]:
+        out: dict[int, StoredAnalysis] = {}
+        for start in range(0, len(message_ids), 500):
+            chunk = list(message_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for r in self._all(
+                "SELECT message_id, language, intent, categories, scores, lexicon_version, "
+                f"model_version, analysed_at FROM message_analysis WHERE message_id IN ({marks})",
+                chunk,
+            ):
+                out[int(r[0])] = StoredAnalysis(
+                    r[1], r[2], tuple(c for c in r[3].split(",") if c), orjson.loads(r[4]),
+                    r[5], r[6], self._read_ts(r[7]),
+                )  # fmt: skip
+        return out
+
+    _STALE = (
+        "FROM messages m LEFT JOIN message_analysis a ON a.message_id = m.id "
+        "WHERE m.kind = 'message' AND (a.message_id IS NULL OR a.lexicon_version <> ? "
+        "OR a.model_version <> ?)"
+    )
+
+    def count_stale(self, lexicon_version: str, model_version: str) -> int:
+        """Messages with no analysis, or one made by another lexicon or model."""
+        return int(self._one(f"SELECT count(*) {self._STALE}", (lexicon_version, model_version))[0])
+
+    def stale_batch(
+        self, lexicon_version: str, model_version: str, after_id: int, limit: int
+    ) -> list[tuple[int, str]]:
+        """(id, text) of the next stale messages after ``after_id``, in id order."""
+        return [
+            (int(r[0]), r[1])
+            for r in self._all(
+                f"SELECT m.id, m.text {self._STALE} AND m.id > ? ORDER BY m.id LIMIT ?",
+                (lexicon_version, model_version, after_id, limit),
+            )
+        ]
+
+    def replace_analyses(
+        self, results: Sequence[tuple[int, tuple[Entity, ...], MessageAnalysis]]
+    ) -> None:
+        """New indicators and classification for stored messages, in one transaction."""
+        with self._transaction():
+            self._forget_analyses([i for i, _, _ in results])
+            self._insert_entities([row for i, ents, _ in results for row in entity_rows(i, ents)])
+            self._insert_analyses([(i, a) for i, _, a in results])
+
+    def category_counts(self) -> list[tuple[str, str, int]]:
+        """(category, intent, messages) over the whole store."""
+        return [
+            (str(r[0]), str(r[1]), int(r[2]))
+            for r in self._all(
+                "SELECT c.category, a.intent, count(*) FROM message_categories c "
+                "JOIN message_analysis a ON a.message_id = c.message_id "
+                "GROUP BY c.category, a.intent ORDER BY c.category, a.intent"
             )
         ]
 
