@@ -92,3 +92,14 @@ def test_search_filters_by_category_and_rejects_unknown_ones(tmp_path: Path) -> 
     assert [h["text"] for h in json.loads(result.stdout)] == ["今天天气不错"]
     bad = runner.invoke(app, ["search", db, "--category", "weapons"])
     assert bad.exit_code == 2 and "expected one of" in bad.stderr
+
+
+def test_annotate_explain_lists_the_features_behind_each_decision() -> None:
+    line = '{"id": 1, "text": "出台湾身份证正反面 手持照 一套20U"}\n'
+    result = runner.invoke(app, ["annotate", "-", "--explain"], input=line)
+    assert result.exit_code == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert set(row["evidence"]) == {*row["categories"], row["intent"]}
+    top = row["evidence"]["fake_identity"][0]
+    assert top["weight"] > 0 and isinstance(top["feature"], str)
+    assert abs(sum(row["intent_scores"].values()) - 1.0) < 0.01

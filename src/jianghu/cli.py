@@ -321,6 +321,10 @@ def annotate(
     reveal: RevealOption = False,
     db: DbOption = None,
     lexicon: LexiconOption = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Add the model features behind each decision (evidence)."),
+    ] = False,
 ) -> None:
     """Everything analysis finds in each line: JSONL {"id","text"} in, one line out per
     input line, in order: {"id","language","normalized","terms","entities","categories",
@@ -335,7 +339,7 @@ def annotate(
         if item.error is not None:
             print_json({"id": item.id, "error": item.error})
             continue
-        print_json(annotation(item.id, item.text, lex, reveal))
+        print_json(annotation(item.id, item.text, lex, reveal, explain))
 
 
 @app.command()

@@ -245,9 +245,13 @@ def eval_classify(
 
 
 # ---- annotate -------------------------------------------------------------------------
-def annotation(ident: Any, text: str, lexicon: Any, reveal: bool) -> dict[str, Any]:
-    """The annotate record of one message (the format is in ``jianghu annotate --help``)."""
-    from jianghu.analysis.classify import classify_inputs, feature_input
+def annotation(
+    ident: Any, text: str, lexicon: Any, reveal: bool, reasons: bool = False
+) -> dict[str, Any]:
+    """The annotate record of one message (the format is in ``jianghu annotate --help``);
+    with ``reasons``, also the model features that pushed each assigned category and the
+    intent most (``evidence``)."""
+    from jianghu.analysis.classify import classify_inputs, explain, feature_input
     from jianghu.analysis.language import detect_language
     from jianghu.faces.jsonl import entity_json
     from jianghu.faces.masking import mask_entity
@@ -257,7 +261,7 @@ def annotation(ident: Any, text: str, lexicon: Any, reveal: bool) -> dict[str, A
     normalized = item.normalized
     if not reveal:
         normalized = _masked_normalized(text, item.entities)
-    return {
+    record: dict[str, Any] = {
         "id": ident,
         "language": detect_language(text),
         "normalized": normalized,
@@ -278,6 +282,13 @@ def annotation(ident: Any, text: str, lexicon: Any, reveal: bool) -> dict[str, A
         "scores": result.scores,
         "intent": result.intent,
     }
+    if reasons:
+        record["intent_scores"] = result.intent_scores
+        record["evidence"] = {
+            output: [{"feature": c.feature, "weight": c.weight} for c in explain(item, output)]
+            for output in (*result.categories, result.intent)
+        }
+    return record
 
 
 def _masked_normalized(text: str, entities: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -229,6 +229,20 @@ def _both(
     }
 
 
+def _slices(rows: Sequence[Labelled]) -> list[tuple[str, Callable[[Labelled], bool]]]:
+    """Subsets read off the text itself (plus the frozen novel-wording flag)."""
+    from jianghu.analysis.language import detect_language
+
+    return [
+        ("novel wording", lambda r: r.novel),
+        ("lexicon wording", lambda r: not r.novel),
+        ("traditional (detected zh-Hant)", lambda r: detect_language(r.text) == "zh-Hant"),
+        ("English", lambda r: detect_language(r.text) == "en"),
+        ("short (< 15 characters)", lambda r: len(r.text) < 15),
+        ("long (≥ 100 characters)", lambda r: len(r.text) >= 100),
+    ]
+
+
 def evaluate_classifier(
     tumcc_corpus: Path | None = None, lexicon: Lexicon | None = None
 ) -> ClassifyEvaluation:
@@ -240,8 +254,8 @@ def evaluate_classifier(
     predicted = classify_inputs(items)
     both = _both(rows, items, predicted)
     slices = {}
-    for name, keep in (("novel wording", True), ("lexicon wording", False)):
-        chosen = [k for k, r in enumerate(rows) if r.novel == keep]
+    for name, keep in _slices(rows):
+        chosen = [k for k, r in enumerate(rows) if keep(r)]
         slices[name] = _both(
             [rows[k] for k in chosen], [items[k] for k in chosen], [predicted[k] for k in chosen]
         )

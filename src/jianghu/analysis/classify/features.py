@@ -13,6 +13,8 @@ explaining a decision). A test keeps them in agreement.
 
 from __future__ import annotations
 
+import itertools
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,9 +97,18 @@ def symbol_index(name: str) -> int:
     return (zlib.crc32(name.encode("utf-8")) * 2654435761) & (DIM - 1)
 
 
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9_']+")
+LATIN_WORDS = True  # whole Latin words and word pairs as features (English ads)
+UNIQUE = True  # a feature counts once per message, however often it occurs
+
+
 def symbol_names(item: FeatureInput) -> list[str]:
-    """The lexicon and indicator features of one message, by name."""
+    """The lexicon, indicator and Latin-word features of one message, by name."""
     names = ["bias"]
+    if LATIN_WORDS:
+        words = _LATIN_WORD.findall(item.normalized)
+        names.extend(f"w:{w}" for w in words)
+        names.extend(f"w2:{a} {b}" for a, b in itertools.pairwise(words))
     for hit in item.terms:
         names.append(f"term:{hit.canonical}")
         names.append(f"kind:{hit.kind}")
@@ -135,8 +146,12 @@ def batch_features(items: Sequence[FeatureInput]) -> FeatureBatch:
     all_owner.append(np.asarray(sym_owner, dtype=np.int64))
     idx = np.concatenate(all_idx)
     own = np.concatenate(all_owner)
-    order = np.argsort(own, kind="stable")
-    idx, own = idx[order], own[order]
+    if UNIQUE:
+        keys = np.unique(own * DIM + idx)  # sorted by message, then feature
+        own, idx = keys // DIM, keys % DIM
+    else:
+        order = np.argsort(own, kind="stable")
+        idx, own = idx[order], own[order]
     counts = np.bincount(own, minlength=len(items))
     indptr = np.zeros(len(items) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])

@@ -35,6 +35,7 @@ class LinearModel:
     bias: npt.NDArray[np.float32]  # (N_OUT,)
     platt_a: npt.NDArray[np.float32]  # (N_CAT,)
     platt_b: npt.NDArray[np.float32]  # (N_CAT,)
+    threshold: float = 0.5  # calibrated probability from which a category is assigned
     version: str = "untrained"
 
     @classmethod
@@ -73,6 +74,7 @@ class LinearModel:
             "bias": self.bias.astype(np.float32),
             "platt_a": self.platt_a.astype(np.float32),
             "platt_b": self.platt_b.astype(np.float32),
+            "threshold": np.array([self.threshold], np.float32),
         }
         # np.savez stamps each member with the current time; a fixed stamp makes the same
         # weights give the same bytes, so the model version is a function of the weights.
@@ -93,7 +95,9 @@ class LinearModel:
                 rows, packed = z["rows"], z["weights"]
                 weights = np.zeros((DIM, N_OUT), np.float32)
                 weights[rows] = packed.astype(np.float32)
-                model = cls(weights, z["bias"], z["platt_a"], z["platt_b"])
+                model = cls(
+                    weights, z["bias"], z["platt_a"], z["platt_b"], float(z["threshold"][0])
+                )
         except (OSError, KeyError, ValueError, IndexError) as exc:
             raise ConfigError(f"{where}: not a jianghu classifier model: {exc}") from exc
         if model.bias.shape != (N_OUT,) or model.platt_a.shape != (N_CAT,):
