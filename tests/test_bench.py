@@ -27,3 +27,18 @@ def test_bench_ingest_reports_throughput_memory_and_baseline(tmp_path: Path) -> 
     ):
         assert report[key] > 0, key  # fmt: skip
     assert 80 <= report["mean_text_length"] <= 160
+
+
+def test_bench_analyze_reports_every_step_and_the_baseline(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "analyze", "--messages", "1000", "--json", "--workdir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    rates = report["messages_per_second_one_core"]
+    for step in ("normalize", "lexicon", "entities", "language", "features", "model"):
+        assert rates[step] > 0, step
+    assert rates["analysis"] < rates["lexicon_only_baseline"]  # the whole does more work
+    assert report["analysis_vs_lexicon_only"] > 1
+    assert 80 <= report["mean_text_length"] <= 160
+    assert report["analysis_with_search_tokens_two_processes"] > 0

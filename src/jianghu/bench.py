@@ -155,10 +155,18 @@ def run_ingest_bench(
 
 
 # ---- analyze ---------------------------------------------------------------------------
+
+
 def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def _batch_size() -> int:
+    from jianghu.ingest import BATCH_SIZE  # what ingest hands to analysis at a time
+
+    return BATCH_SIZE
 
 
 def _analysis_steps(export: str, count: int) -> dict[str, Any]:
@@ -182,21 +190,29 @@ def _analysis_steps(export: str, count: int) -> dict[str, Any]:
     terms = [lex.match(n) for n in norms]
     ents = [tuple(extract_entities(t)) for t in texts]
     items = [FeatureInput(n.text, tuple(h), e) for n, h, e in zip(norms, terms, ents, strict=True)]
+    # Batched as ingest batches them: the vectorised steps work on one batch at a time.
+    size = _batch_size()
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     steps = {
         "normalize": _timed(lambda: [normalize(t) for t in texts]),
         "lexicon": _timed(lambda: [lex.match(n) for n in norms]),
         "entities": _timed(lambda: [extract_entities(t) for t in texts]),
         "language": _timed(lambda: [detect_language(t) for t in texts]),
-        "features": _timed(lambda: batch_features(items)),
-        "model": _timed(lambda: classify_inputs(items)),
+        "features": _timed(lambda: [batch_features(c) for c in chunks]),
+        "model": _timed(lambda: [classify_inputs(c) for c in chunks]),
         "search_tokens": _timed(lambda: [search_doc(t) for t in texts]),
     }
     # The baseline: the cheapest thing that classifies at all, the lexicon alone.
     baseline = steps["normalize"] + steps["lexicon"]
-    analyse_all = _timed(lambda: analyse_texts(texts))
-    ingest_all = _timed(lambda: findings(messages))
+    analyse_all = _timed(
+        lambda: [analyse_texts(texts[i : i + size]) for i in range(0, len(texts), size)]
+    )
+    ingest_all = _timed(
+        lambda: [findings(messages[i : i + size]) for i in range(0, len(messages), size)]
+    )
     return {
         "messages": len(texts),
+        "batch_size": size,
         "mean_text_length": round(sum(map(len, texts)) / max(len(texts), 1), 1),
         "steps_seconds": {k: round(v, 3) for k, v in steps.items()},
         "lexicon_only_seconds": round(baseline, 3),
@@ -214,7 +230,8 @@ def _pool_throughput(export: str, count: int, workers: int) -> float:
 
     messages = [m for m in open_source(Path(export)).iter_messages() if m.kind == "message"]
     messages = messages[:count]
-    batches = [messages[i : i + 1000] for i in range(0, len(messages), 1000)]
+    size = _batch_size()
+    batches = [messages[i : i + size] for i in range(0, len(messages), size)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         list(pool.map(findings, [messages[:300]] * workers))  # start and warm every worker
         start = time.perf_counter()
@@ -244,6 +261,7 @@ def run_analyze_bench(
         return {
             "messages": n,
             "mean_text_length": steps["mean_text_length"],
+            "batch_size": steps["batch_size"],
             "cpu_count": os.cpu_count(),
             "messages_per_second_one_core": {
                 **per_step,

@@ -55,6 +55,9 @@ def versions(lexicon: Lexicon | None = None) -> tuple[str, str]:
     return (lexicon or load_lexicon()).version, load_model().version
 
 
+_CHUNK = 256  # messages classified at a time: bounds the normalised texts held at once
+
+
 def classify_messages(
     texts: Sequence[str],
     entities: Sequence[tuple[Entity, ...]],
@@ -63,23 +66,25 @@ def classify_messages(
     """Language, intent and categories of each text (entities already extracted)."""
     lex = lexicon or load_lexicon()
     lex_version, model_version = versions(lex)
-    items = []
-    for text, ents in zip(texts, entities, strict=True):
-        norm = normalize(text)
-        items.append(FeatureInput(norm.text, tuple(lex.match(norm)), ents))
     out = []
-    for text, result in zip(texts, classify_inputs(items), strict=True):
-        kept = {c: s for c, s in result.scores.items() if s >= KEPT_SCORE}
-        out.append(
-            MessageAnalysis(
-                detect_language(text),
-                result.intent,
-                result.categories,
-                kept,
-                lex_version,
-                model_version,
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start : start + _CHUNK]
+        items = []
+        for text, ents in zip(chunk, entities[start : start + _CHUNK], strict=True):
+            norm = normalize(text)
+            items.append(FeatureInput(norm.text, tuple(lex.match(norm)), ents))
+        for text, result in zip(chunk, classify_inputs(items), strict=True):
+            kept = {c: s for c, s in result.scores.items() if s >= KEPT_SCORE}
+            out.append(
+                MessageAnalysis(
+                    detect_language(text),
+                    result.intent,
+                    result.categories,
+                    kept,
+                    lex_version,
+                    model_version,
+                )
             )
-        )
     return out
 
 

@@ -6,7 +6,9 @@ Columns 0–13 are the categories (independent logistic outputs, multi-label), c
 trained on (see ``train``).
 
 On disk (``model.npz``) only the rows of features seen in training are kept, as
-float16: the model stays far below the 20 MB budget and loads in milliseconds.
+float16: the model stays far below the 20 MB budget and loads in milliseconds. Loaded, the
+table stays float16 (9 MB a process instead of 19) and sums are taken in float32, which
+gives exactly the scores of a float32 copy of the same weights.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,11 +30,12 @@ from jianghu.errors import ConfigError
 INTENTS = ("sell", "buy", "recruit", "other")
 N_CAT = len(CATEGORIES)
 N_OUT = N_CAT + len(INTENTS)
+_CHUNK = 256  # messages scored at a time: bounds the gathered rows to a few MB
 
 
 @dataclass
 class LinearModel:
-    weights: npt.NDArray[np.float32]  # (DIM, N_OUT)
+    weights: npt.NDArray[np.floating[Any]]  # (DIM, N_OUT): float32 in training, float16 loaded
     bias: npt.NDArray[np.float32]  # (N_OUT,)
     platt_a: npt.NDArray[np.float32]  # (N_CAT,)
     platt_b: npt.NDArray[np.float32]  # (N_CAT,)
@@ -49,11 +53,17 @@ class LinearModel:
 
     def logits(self, batch: FeatureBatch) -> npt.NDArray[np.float32]:
         """Raw scores, shape (messages, N_OUT)."""
-        if len(batch) == 0:
-            return np.zeros((0, N_OUT), np.float32)
-        rows = np.take(self.weights, batch.indices, axis=0)
-        sums = np.add.reduceat(rows, batch.indptr[:-1], axis=0)
-        out: npt.NDArray[np.float32] = sums * batch.scale[:, None] + self.bias
+        n = len(batch)
+        out = np.empty((n, N_OUT), np.float32)
+        for start in range(0, n, _CHUNK):
+            end = min(start + _CHUNK, n)
+            lo, hi = batch.indptr[start], batch.indptr[end]
+            rows = np.take(self.weights, batch.indices[lo:hi], axis=0)
+            out[start:end] = np.add.reduceat(
+                rows, batch.indptr[start:end] - lo, axis=0, dtype=np.float32
+            )
+        out *= batch.scale[:, None]
+        out += self.bias
         return out
 
     def predict(
@@ -93,8 +103,8 @@ class LinearModel:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 rows, packed = z["rows"], z["weights"]
-                weights = np.zeros((DIM, N_OUT), np.float32)
-                weights[rows] = packed.astype(np.float32)
+                weights = np.zeros((DIM, N_OUT), np.float16)
+                weights[rows] = packed
                 model = cls(
                     weights, z["bias"], z["platt_a"], z["platt_b"], float(z["threshold"][0])
                 )
