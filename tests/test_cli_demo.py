@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from jianghu.cli import app
@@ -43,3 +44,22 @@ def test_demo_ingests_and_search_finds_offers(tmp_path: Path, store_url: str) ->
     # Ingesting the same corpus again changes nothing.
     again = runner.invoke(app, ["ingest", str(tmp_path / "demo"), "--db", store_url, "--json"])
     assert json.loads(again.stdout)["new"] == 0
+
+
+def test_demo_reports_categories_and_offers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app, ["demo", "--messages", "1500", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    cats = {row["category"] for row in report["categories"]}
+    assert {"card_fraud", "data_leak", "money_laundering", "scam_report"} <= cats
+    offers = report["offers"]
+    assert 0 < offers["offers"] < offers["candidates"] and offers["reposted"] > 0
+    text = runner.invoke(
+        app, ["demo", "--messages", "300", "--db", f"sqlite:///{tmp_path / 'e.db'}"]
+    )
+    assert "messages by category and intent" in text.stdout and "offers from" in text.stdout

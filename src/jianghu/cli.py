@@ -30,6 +30,7 @@ from jianghu.faces.cli_common import (
     print_json,
 )
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
+from jianghu.faces.cli_offers import offers_app
 from jianghu.faces.jsonl import entity_json
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
@@ -54,6 +55,7 @@ app.add_typer(collect_app, name="collect")
 eval_app.command("jargon")(eval_jargon)
 eval_app.command("classify")(eval_classify)
 app.add_typer(train_app, name="train")
+app.add_typer(offers_app, name="offers")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
@@ -705,6 +707,10 @@ def demo(
             report = run_ingest(store, [target], {}, progress)
         totals = store.summary()
         by_category = store.category_counts()
+        from jianghu.intel.offers import build_offers
+
+        with err.status("grouping reposted ads into offers"):
+            offer_report = build_offers(store)
     if json:
         print_json(
             {
@@ -716,6 +722,7 @@ def demo(
                 "categories": [
                     {"category": c, "intent": i, "messages": n} for c, i, n in by_category
                 ],
+                "offers": offer_report.to_json(),
             }
         )
         return
@@ -732,6 +739,12 @@ def demo(
         )
     )
     out.print(category_table(by_category))
+    out.print(
+        Text(
+            f"{offer_report.offers} offers from {offer_report.candidates} offer messages "
+            f"({offer_report.reposted} reposted)"
+        )
+    )
     command = sys.argv[0] if "/" in sys.argv[0] else "jianghu"
     where = "" if url == DEFAULT_URL else f" --db {url}"
     out.print(Text("try next:", style="bold"))
@@ -741,6 +754,7 @@ def demo(
         "search 四件套 --channel 担保",
         "search CVV --json",
         "search --category card_fraud --intent buy",
+        "offers --category data_leak",
         "entities --limit 10",
     ):
         out.print(Text(f"  {command} {example}{where}"))

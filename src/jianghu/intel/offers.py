@@ -1,0 +1,152 @@
+"""Offers: the same ad, reposted across channels with small edits, as one record with its
+sightings, how its price moved, and what it is about.
+
+Built from the store after ingest: every message the classifier called an offer (a
+category and intent sell, buy or recruit) is reduced to a skeleton, near-duplicates are
+grouped (``minhash``), and each group becomes an offer whose fields come from its
+messages and their stored indicators (``offer_fields``). The offer table is derived data:
+``build_offers`` replaces it whole, and an offer keeps its id (its earliest message's row
+id) across rebuilds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jianghu.analysis.lexicon import CATEGORIES
+from jianghu.analysis.normalize import normalize
+from jianghu.intel.minhash import group_similar, skeleton
+from jianghu.intel.offer_fields import (
+    PriceSeen,
+    Rates,
+    item_type,
+    load_rates,
+    price_of,
+    regions,
+    summary,
+    typical_price,
+    unit_name,
+)
+from jianghu.store.base import Store
+from jianghu.store.offers import Candidate, OfferRow, candidates, entities_by_type, replace_offers
+
+CONTACT_TYPES = ("telegram_handle", "telegram_invite", "qq", "wechat", "email", "phone", "contact")
+WALLET_TYPES = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
+_WANTED = (*CONTACT_TYPES, *WALLET_TYPES, "price", "quantity")
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class OfferBuildReport:
+    candidates: int = 0
+    offers: int = 0
+    reposted: int = 0  # offers seen more than once
+    rates_date: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+def _majority(values: list[str]) -> str:
+    counts = Counter(values)
+    return max(counts, key=lambda v: (counts[v], -values.index(v)))
+
+
+def assemble(
+    members: list[Candidate],
+    found: dict[int, list[tuple[str, str, str, dict[str, str]]]],
+    rates: Rates,
+) -> OfferRow:
+    """One offer from its sightings (members in id order) and their indicators."""
+    first = min(members, key=lambda c: (c.posted_at, c.id))
+    n = len(members)
+    votes = Counter(cat for c in members for cat in c.categories)
+    cats = [c for c in CATEGORIES if votes[c] * 2 >= n] or [votes.most_common(1)[0][0]]
+    intent = _majority([c.intent for c in members])
+    norm_first = normalize(first.text).text
+    item = item_type(cats[0], norm_first)
+    where: list[str] = []
+    prices: list[PriceSeen] = []
+    quantities: list[str] = []
+    contacts: dict[str, tuple[str, str]] = {}
+    wallets: dict[str, tuple[str, str]] = {}
+    for c in sorted(members, key=lambda c: (c.posted_at, c.id)):
+        for code in regions(norm_first if c is first else normalize(c.text).text):
+            if code not in where:
+                where.append(code)
+        for etype, value, normalized, attrs in found.get(c.id, []):
+            if etype == "price":
+                p = price_of(c.id, c.posted_at, attrs, rates)
+                if p is not None:
+                    prices.append(p)
+            elif etype == "quantity":
+                quantities.append(normalized)
+            elif etype in CONTACT_TYPES:
+                contacts.setdefault(f"{etype}:{normalized}", (etype, value))
+            elif etype in WALLET_TYPES:
+                wallets.setdefault(f"{etype}:{normalized}", (etype, value))
+    price, unit = typical_price(prices)
+    channels = len({c.channel_id for c in members})
+    authors = len({c.author_id for c in members if c.author_id is not None})
+    last = max(c.posted_at for c in members)
+    return OfferRow(
+        id=min(c.id for c in members),
+        categories=tuple(cats),
+        intent=intent,
+        item=item,
+        regions=tuple(where),
+        summary=summary(intent, cats, item, where, price, unit, n, channels, first.posted_at, last),
+        price_usd=None if price is None else round(price, 4),
+        price_unit=unit_name(unit),
+        quantity=_majority(quantities) if quantities else None,
+        first_seen=first.posted_at,
+        last_seen=last,
+        sightings=n,
+        channels=channels,
+        authors=authors,
+        details={
+            "prices": [p.to_json() for p in prices],
+            "rates": {
+                "date": rates.date,
+                "source": rates.source,
+                "usd_per_unit": rates.usd_per_unit,
+            },
+            "contacts": [
+                {"type": t, "value": v, "normalized": k.split(":", 1)[1]}
+                for k, (t, v) in contacts.items()
+            ],
+            "wallets": [
+                {"type": t, "value": v, "normalized": k.split(":", 1)[1]}
+                for k, (t, v) in wallets.items()
+            ],
+        },
+        message_ids=tuple(sorted(c.id for c in members)),
+    )
+
+
+def build_offers(
+    store: Store, rates: Rates | None = None, step: Step | None = None
+) -> OfferBuildReport:
+    """Rebuild the offer table from the stored, classified messages."""
+    rates = rates or load_rates()
+    say = step or (lambda _: None)
+    say("reading offer messages")
+    rows = list(candidates(store))
+    report = OfferBuildReport(candidates=len(rows), rates_date=rates.date)
+    say(f"grouping {len(rows)} offer messages")
+    skeletons = [skeleton(c.text) for c in rows]
+    roots = group_similar(skeletons)
+    groups: dict[int, list[Candidate]] = {}
+    for root, cand in zip(roots, rows, strict=True):
+        groups.setdefault(root, []).append(cand)
+    say(f"reading indicators of {len(rows)} messages")
+    found = entities_by_type(store, [c.id for c in rows], _WANTED)
+    say(f"assembling {len(groups)} offers")
+    offers = [assemble(members, found, rates) for members in groups.values()]
+    replace_offers(store, offers)
+    report.offers = len(offers)
+    report.reposted = sum(1 for o in offers if o.sightings > 1)
+    return report
