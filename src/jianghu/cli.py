@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
+from jianghu.faces.cli_actors import actor, actors_app
 from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
 from jianghu.faces.cli_common import (
@@ -56,6 +57,8 @@ eval_app.command("jargon")(eval_jargon)
 eval_app.command("classify")(eval_classify)
 app.add_typer(train_app, name="train")
 app.add_typer(offers_app, name="offers")
+app.add_typer(actors_app, name="actors")
+app.command("actor")(actor)
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:

@@ -1,0 +1,356 @@
+"""Actors in the store (both backends): the evidence the linker reads, the actor tables it
+writes, analysts' decisions and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from jianghu.intel.actors import Use
+from jianghu.store.base import Store
+from jianghu.store.textsafe import storable
+
+CONTACT_TYPES = ("telegram_handle", "telegram_invite", "qq", "wechat", "email", "phone", "contact")
+WALLET_TYPES = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
+IDENTIFIER_TYPES = (*CONTACT_TYPES, *WALLET_TYPES)
+# Sellers and recruiters post their own contacts; a buyer's request often names the seller
+# it wants to reach, so buy messages are not evidence of whose contact it is.
+_OWN_CONTACT_INTENTS = ("sell", "recruit")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    platform: str
+    key: str
+    display_name: str | None
+    handle: str | None
+
+
+def accounts(store: Store) -> list[Account]:
+    return [
+        Account(int(r[0]), r[1], r[2], r[3], r[4])
+        for r in store._all(
+            "SELECT id, platform, key, display_name, handle FROM authors ORDER BY id"
+        )
+    ]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def identifier_uses(store: Store) -> list[Use]:
+    """Contacts and wallets each account posted in its own ads (sell or recruit; not in
+    exposures of others)."""
+    rows = store._all(
+        "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at "
+        "FROM message_entities e JOIN messages m ON m.id = e.message_id "
+        "JOIN message_analysis a ON a.message_id = m.id "
+        f"WHERE m.author_id IS NOT NULL AND a.intent IN ({_marks(_OWN_CONTACT_INTENTS)}) "
+        "AND (',' || a.categories || ',') NOT LIKE ? ESCAPE '!' "
+        f"AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
+        [*_OWN_CONTACT_INTENTS, "%,scam!_report,%", *IDENTIFIER_TYPES],
+    )
+    return [Use(int(r[0]), r[1], r[2], int(r[3]), store._read_ts(r[4])) for r in rows]
+
+
+def offer_uses(store: Store) -> list[Use]:
+    """Accounts that posted the same offer (built by ``jianghu offers build``)."""
+    rows = store._all(
+        "SELECT m.author_id, s.offer_id, m.id, m.posted_at FROM offer_sightings s "
+        "JOIN messages m ON m.id = s.message_id WHERE m.author_id IS NOT NULL ORDER BY m.id"
+    )
+    return [Use(int(r[0]), "offer", str(r[1]), int(r[2]), store._read_ts(r[3])) for r in rows]
+
+
+def forward_uses(store: Store) -> list[Use]:
+    """An account forwarding another account's messages: both share the original's key."""
+    rows = store._all(
+        "SELECT m.author_id, au.id, m.id, m.posted_at FROM messages m "
+        "JOIN authors au ON au.platform = m.platform AND au.key = m.forwarded_from_id "
+        "WHERE m.forwarded_from_id IS NOT NULL AND m.author_id IS NOT NULL "
+        "AND m.author_id <> au.id ORDER BY m.id"
+    )
+    out = []
+    for r in rows:
+        at = store._read_ts(r[3])
+        out.append(Use(int(r[0]), "forward", str(r[1]), int(r[2]), at))
+        out.append(Use(int(r[1]), "forward", str(r[1]), int(r[2]), at))
+    return out
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    type: str
+    normalized: str
+    message_id: int
+    author_id: int | None
+    channel: str
+    posted_at: datetime
+    text: str
+    categories: tuple[str, ...]
+
+
+def identifier_mentions(store: Store) -> list[MentionRow]:
+    """Every message naming a contact or wallet, with what the classifier said of it."""
+    rows = store._all(
+        "SELECT e.type, e.normalized, m.id, m.author_id, coalesce(c.name, c.key), m.posted_at, "
+        "m.text, coalesce(a.categories, '') FROM message_entities e "
+        "JOIN messages m ON m.id = e.message_id JOIN channels c ON c.id = m.channel_id "
+        "LEFT JOIN message_analysis a ON a.message_id = m.id "
+        f"WHERE e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
+        list(IDENTIFIER_TYPES),
+    )
+    return [
+        MentionRow(
+            r[0],
+            r[1],
+            int(r[2]),
+            None if r[3] is None else int(r[3]),
+            r[4],
+            store._read_ts(r[5]),
+            r[6],
+            tuple(c for c in r[7].split(",") if c),
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class AccountActivity:
+    first: datetime
+    last: datetime
+    messages: int = 0
+    channels: set[int] = field(default_factory=set)
+    weeks: dict[str, int] = field(default_factory=dict)  # ISO week → messages
+    languages: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
+
+
+def activity(store: Store) -> dict[int, AccountActivity]:
+    out: dict[int, AccountActivity] = {}
+    rows = store._all(
+        "SELECT m.author_id, m.channel_id, m.posted_at, coalesce(a.language, ''), "
+        "coalesce(a.categories, '') FROM messages m "
+        "LEFT JOIN message_analysis a ON a.message_id = m.id "
+        "WHERE m.kind = 'message' AND m.author_id IS NOT NULL"
+    )
+    for r in rows:
+        aid, at = int(r[0]), store._read_ts(r[2])
+        act = out.get(aid)
+        if act is None:
+            act = out[aid] = AccountActivity(at, at)
+        act.first, act.last = min(act.first, at), max(act.last, at)
+        act.messages += 1
+        act.channels.add(int(r[1]))
+        year, week, _ = at.isocalendar()
+        key = f"{year}-W{week:02d}"
+        act.weeks[key] = act.weeks.get(key, 0) + 1
+        if r[3]:
+            act.languages[r[3]] = act.languages.get(r[3], 0) + 1
+        for cat in (c for c in r[4].split(",") if c):
+            act.categories[cat] = act.categories.get(cat, 0) + 1
+    return out
+
+
+def deposit_claims(store: Store) -> dict[int, list[int]]:
+    """Own messages in which an account says it paid a deposit (押金, 上押, 保证金 …)."""
+    out: dict[int, list[int]] = {}
+    words = ("押金", "上押", "已押", "保证金", "deposit")
+    cond = " OR ".join("m.text LIKE ?" for _ in words)
+    for r in store._all(
+        f"SELECT m.author_id, m.id FROM messages m WHERE m.author_id IS NOT NULL AND ({cond})",
+        [f"%{w}%" for w in words],
+    ):
+        out.setdefault(int(r[0]), []).append(int(r[1]))
+    return out
+
+
+def names_over_time(store: Store) -> dict[int, list[tuple[str, datetime, datetime]]]:
+    out: dict[int, list[tuple[str, datetime, datetime]]] = {}
+    for r in store._all(
+        "SELECT author_id, name, first_seen, last_seen FROM author_names ORDER BY first_seen"
+    ):
+        out.setdefault(int(r[0]), []).append((r[1], store._read_ts(r[2]), store._read_ts(r[3])))
+    return out
+
+
+OfferOfAuthor = tuple[int, str, str, str, float | None, str | None]
+
+
+def offers_by_author(store: Store) -> dict[int, list[OfferOfAuthor]]:
+    """(offer id, categories, item, regions, price, unit) of the offers each account
+    posted."""
+    out: dict[int, list[OfferOfAuthor]] = {}
+    for r in store._all(
+        "SELECT DISTINCT m.author_id, o.id, o.categories, o.item, o.regions, o.price_usd, "
+        "o.price_unit FROM offer_sightings s JOIN messages m ON m.id = s.message_id "
+        "JOIN offers o ON o.id = s.offer_id WHERE m.author_id IS NOT NULL"
+    ):
+        out.setdefault(int(r[0]), []).append((int(r[1]), r[2], r[3], r[4], r[5], r[6]))
+    return out
+
+
+def offer_price_spreads(store: Store) -> dict[int, float]:
+    """Relative spread (max − min) / min of each offer's US-dollar prices."""
+    out: dict[int, float] = {}
+    for r in store._all("SELECT id, details FROM offers"):
+        values = [p["usd"] for p in orjson.loads(r[1]).get("prices", []) if p.get("usd")]
+        if len(values) >= 2 and min(values) > 0:
+            out[int(r[0])] = (max(values) - min(values)) / min(values)
+    return out
+
+
+# ---- writing ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActorRow:
+    id: int
+    name: str
+    account_ids: tuple[int, ...]
+    reputation: int
+    messages: int
+    first_seen: datetime
+    last_seen: datetime
+    categories: tuple[str, ...]
+    profile: dict[str, Any]
+    factors: list[dict[str, Any]]
+
+
+def replace_actors(store: Store, actors: Sequence[ActorRow]) -> None:
+    now = store._ts(datetime.now(UTC))
+    with store._transaction():
+        store._execute("DELETE FROM actor_accounts")
+        store._execute("DELETE FROM actors")
+        store._executemany(
+            store._q(
+                "INSERT INTO actors (id, name, accounts, reputation, messages, first_seen, "
+                "last_seen, categories, profile, factors, built_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            [
+                (
+                    a.id,
+                    storable(a.name),
+                    len(a.account_ids),
+                    a.reputation,
+                    a.messages,
+                    store._ts(a.first_seen),
+                    store._ts(a.last_seen),
+                    ",".join(a.categories),
+                    orjson.dumps(a.profile).decode(),
+                    orjson.dumps(a.factors).decode(),
+                    now,
+                )
+                for a in actors
+            ],
+        )
+        store._executemany(
+            store._q("INSERT INTO actor_accounts (author_id, actor_id) VALUES (?, ?)"),
+            [(acc, a.id) for a in actors for acc in a.account_ids],
+        )
+
+
+_COLUMNS = (
+    "id, name, accounts, reputation, messages, first_seen, last_seen, categories, profile, factors"
+)
+
+
+def _actor(store: Store, r: Sequence[Any]) -> ActorRow:
+    profile = orjson.loads(r[8])
+    return ActorRow(
+        int(r[0]),
+        r[1],
+        tuple(a["id"] for a in profile.get("accounts", [])),
+        int(r[3]),
+        int(r[4]),
+        store._read_ts(r[5]),
+        store._read_ts(r[6]),
+        tuple(c for c in r[7].split(",") if c),
+        profile,
+        orjson.loads(r[9]),
+    )
+
+
+def list_actors(
+    store: Store,
+    category: str | None = None,
+    min_reputation: int | None = None,
+    max_reputation: int | None = None,
+    limit: int = 50,
+) -> list[ActorRow]:
+    conds: list[str] = []
+    params: list[object] = []
+    if category is not None:
+        conds.append("(',' || categories || ',') LIKE ? ESCAPE '!'")
+        params.append(
+            "%," + category.replace("!", "!!").replace("_", "!_").replace("%", "!%") + ",%"
+        )
+    if min_reputation is not None:
+        conds.append("reputation >= ?")
+        params.append(min_reputation)
+    if max_reputation is not None:
+        conds.append("reputation <= ?")
+        params.append(max_reputation)
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    rows = store._all(
+        f"SELECT {_COLUMNS} FROM actors {where} ORDER BY messages DESC, id LIMIT ?",
+        [*params, limit],
+    )
+    return [_actor(store, r) for r in rows]
+
+
+def get_actor(store: Store, actor_id: int) -> ActorRow | None:
+    rows = store._all(f"SELECT {_COLUMNS} FROM actors WHERE id = ?", (actor_id,))
+    return _actor(store, rows[0]) if rows else None
+
+
+def actor_of_account(store: Store, author_id: int) -> int | None:
+    row = store._one("SELECT actor_id FROM actor_accounts WHERE author_id = ?", (author_id,))
+    return None if row is None else int(row[0])
+
+
+def decisions(store: Store) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(joins, splits) recorded by analysts, oldest first; a later decision about the
+    same pair replaces an earlier one."""
+    latest: dict[tuple[int, int], str] = {}
+    for r in store._all("SELECT kind, author_a, author_b FROM actor_decisions ORDER BY id"):
+        a, b = sorted((int(r[1]), int(r[2])))
+        latest[(a, b)] = r[0]
+    joins = [p for p, k in latest.items() if k == "join"]
+    splits = [p for p, k in latest.items() if k == "split"]
+    return joins, splits
+
+
+def record_decision(store: Store, kind: str, a: int, b: int, who: str, note: str) -> None:
+    now = store._ts(datetime.now(UTC))
+    with store._transaction():
+        store._execute(
+            store._q(
+                "INSERT INTO actor_decisions (kind, author_a, author_b, who, at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)"
+            ),
+            (kind, a, b, storable(who), now, storable(note)),
+        )
+        store._execute(
+            store._q("INSERT INTO audit_log (at, who, action, detail) VALUES (?, ?, ?, ?)"),
+            (
+                now,
+                storable(who),
+                f"actor_{kind}",
+                orjson.dumps({"accounts": [a, b], "note": note}).decode(),
+            ),
+        )
+
+
+def audit_entries(store: Store, limit: int = 100) -> list[tuple[datetime, str, str, str]]:
+    return [
+        (store._read_ts(r[0]), r[1], r[2], r[3])
+        for r in store._all(
+            "SELECT at, who, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        )
+    ]
