@@ -42,3 +42,15 @@ def test_bench_analyze_reports_every_step_and_the_baseline(tmp_path: Path) -> No
     assert report["analysis_vs_lexicon_only"] > 1
     assert 80 <= report["mean_text_length"] <= 160
     assert report["analysis_with_search_tokens_two_processes"] > 0
+
+
+def test_bench_intel_times_offers_and_actors_against_a_baseline(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "intel", "--messages", "1500", "--json", "--workdir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["offers"]["offers"] > 0 and report["actors"]["actors"] > 0
+    assert report["offers_build_seconds"] > 0 and report["actors_build_seconds"] > 0
+    assert report["baseline_read_offer_texts_seconds"] > 0
+    assert report["offers_and_actors_vs_baseline"] > 1

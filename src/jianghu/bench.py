@@ -277,3 +277,74 @@ def run_analyze_bench(
     finally:
         if own:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- intel -----------------------------------------------------------------------------
+def _scan_offer_texts(db: str) -> int:
+    """The baseline: read every offer message's text once, as any builder must."""
+    from jianghu.store import open_store
+    from jianghu.store.offers import candidates
+
+    with open_store(db) as store:
+        return sum(len(c.text) for c in candidates(store))
+
+
+def _offers_build(db: str) -> dict[str, Any]:
+    from jianghu.intel.offers import build_offers
+    from jianghu.store import open_store
+
+    with open_store(db) as store:
+        return build_offers(store).to_json()
+
+
+def _actors_build(db: str) -> dict[str, Any]:
+    from jianghu.intel.actor_build import build_actors
+    from jianghu.store import open_store
+
+    with open_store(db) as store:
+        return build_actors(store).to_json()
+
+
+def run_intel_bench(
+    messages: int, workdir: Path | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    from jianghu.demo import write_demo_export
+
+    own = workdir is None
+    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    export, db_path = folder / "result.json", folder / "intel.db"
+    for leftover in folder.glob("intel.db*"):
+        leftover.unlink()
+    db = f"sqlite:///{db_path}"
+    try:
+        log(f"generating and ingesting {messages} messages …")
+        write_demo_export(export, messages=messages, seed=7)
+        ing = _measure("_ingest_into", str(export), db)
+        log("baseline: reading every offer message once …")
+        base = _measure("_scan_offer_texts", db)
+        log("offers build …")
+        offers = _measure("_offers_build", db)
+        log("actors build …")
+        actors = _measure("_actors_build", db)
+        both = offers["wall"] + actors["wall"]
+        return {
+            "messages": messages,
+            "ingest_seconds": round(ing["wall"], 1),
+            "offer_messages": offers["value"]["candidates"],
+            "baseline_read_offer_texts_seconds": round(base["wall"], 2),
+            "offers_build_seconds": round(offers["wall"], 2),
+            "offers_peak_rss_mb": round(offers["peak_rss_mb"], 1),
+            "offers": offers["value"],
+            "actors_build_seconds": round(actors["wall"], 2),
+            "actors_peak_rss_mb": round(actors["peak_rss_mb"], 1),
+            "actors": actors["value"],
+            "offers_and_actors_seconds": round(both, 2),
+            "offers_and_actors_vs_baseline": round(both / base["wall"], 2)
+            if base["wall"]
+            else None,
+        }
+    finally:
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -849,6 +849,27 @@ def bench_analyze(
         out.print(Text(f"{key:>28}: {value}"))
 
 
+@bench_app.command("intel")
+@handles_errors
+def bench_intel(
+    messages: Annotated[
+        int, typer.Option(min=1000, help="Demo messages to generate and ingest first.")
+    ] = 1_000_000,
+    json: JsonOption = False,
+    workdir: Annotated[Path | None, typer.Option(help="Folder for the export and store.")] = None,
+) -> None:
+    """Offer clustering and actor linking on N demo messages (after ingesting them), each
+    in a fresh process, against reading every offer message once as the baseline."""
+    from jianghu.bench import run_intel_bench
+
+    result = run_intel_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    if json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        out.print(Text(f"{key:>34}: {value}"))
+
+
 def main() -> None:
     app()
 

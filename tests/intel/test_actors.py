@@ -69,7 +69,7 @@ def market() -> list[Message]:
     # Seven sellers who all point buyers to the same escrow bot: a hub, it links nobody.
     for k in range(7):
         msgs.append(
-            _m(30 + k, f"hub_user{k}", f"出微信号 老号 批发 第{k}批 走担保@db_escrow_bot", 7)
+            _m(30 + k, f"hub_user{k}", f"出微信号 老号 批发 第{k}批 担保请联系@db_escrow_bot", 7)
         )
     msgs.append(_m(40, "angry", "曝光 @db_escrow_bot 是假担保 骗子 大家避雷", 9, EXPOSE))
     return msgs

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import ConfigError
+from . import drama
 from . import phrasebook as pb
 from . import tdjson as tj
 from .cast import CHATS, DM_PERSONA, Account, ChatSpec, build_bystanders, build_personas
 from .chatrun import ChatRun
+from .drama import DramaRun
 from .offers import build_offers
 from .run import DmRun, Event
 from .world import Shared
@@ -92,12 +94,18 @@ class _Tally:
 
 
 def _write_chats(
-    out: BinaryIO, shared: Shared, chats: list[tuple[ChatSpec, int]], tally: _Tally
+    out: BinaryIO,
+    shared: Shared,
+    chats: list[tuple[ChatSpec, int]],
+    tally: _Tally,
+    cast: dict[str, Account],
 ) -> None:
     write = out.write
     for index, (spec, count) in enumerate(chats):
-        run: ChatRun | DmRun
-        if spec.type == "personal_chat":
+        run: ChatRun | DmRun | DramaRun
+        if spec.key == drama.SPEC.key:
+            run = DramaRun(shared, cast, count)
+        elif spec.type == "personal_chat":
             run = DmRun(shared, spec, count)
         else:
             run = ChatRun(shared, spec, count)
@@ -131,9 +139,14 @@ def write_demo_export(
     dm_seller = next(p for p in personas if p.handle == DM_PERSONA)
     deleted = next(a for p in personas for a in p.accounts if a.deleted)
     shared = Shared(seed, bystanders, offers, _variants_for(messages), me, dm_seller, deleted)
+    cast = drama.build_cast(seed, used_ids)
 
-    counts = _allocate(messages, [spec.weight for spec in CHATS])
+    # The trust drama is a fixed script: it gets its lines first, the other chats share
+    # the rest by weight.
+    scripted = min(len(drama.SCRIPT), messages)
+    counts = _allocate(messages - scripted, [spec.weight for spec in CHATS])
     joined = [(s, n) for s, n in zip(CHATS, counts, strict=True) if not s.left]
+    joined.append((drama.SPEC, scripted))
     left = [(s, n) for s, n in zip(CHATS, counts, strict=True) if s.left]
     tally = _Tally(progress)
     partial = target.with_name(target.name + ".part")
@@ -149,7 +162,7 @@ def write_demo_export(
             ("left_chats", tj.ABOUT_LEFT_CHATS, left),
         ):
             out.write(tj.section_open(key, about))
-            _write_chats(out, shared, chats, tally)
+            _write_chats(out, shared, chats, tally, cast)
             out.write(tj.section_close())
         out.write(tj.root_close())
     os.replace(partial, target)  # a crash never leaves a half-written result.json behind
@@ -158,7 +171,7 @@ def write_demo_export(
         path=target,
         messages=tally.messages,
         service_messages=tally.services,
-        chats=len(CHATS),
+        chats=len(CHATS) + 1,
         bytes_written=target.stat().st_size,
         mean_text_length=tally.text_chars / tally.messages if tally.messages else 0.0,
     )

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-HUB_ACCOUNTS = 6  # an identifier shared by more accounts than this is a hub
+HUB_ACCOUNTS = 5  # an identifier shared by more accounts than this is a hub
 HANDLE_GAP = timedelta(days=14)  # a handle is one owner's while uses are this close
 STRENGTH = {
     "btc_address": 0.95, "eth_address": 0.95, "tron_address": 0.95, "xmr_address": 0.95,

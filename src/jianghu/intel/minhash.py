@@ -27,17 +27,25 @@ SIMILAR = 0.5  # estimated Jaccard (share of equal signature values) of the same
 HUB_BUCKET = 500  # a band bucket this full is boilerplate shared by unrelated ads
 _PRIME = np.uint64((1 << 61) - 1)
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+# Contacts and wallets: a repost may change them, and two different ads must not look
+# alike because they share one (handles with digits or underscores, @names, addresses).
+_IDENTIFIER = re.compile(
+    r"@[a-z0-9_]{3,}"  # @handles
+    r"|[a-z0-9_]*[0-9_][a-z0-9_]*[a-z][a-z0-9_]*"  # ids mixing digits or _ with letters
+    r"|[a-z]+[0-9][a-z0-9]{3,}"
+)
 _DIGITS = re.compile(r"[0-9]+")
 _rng = np.random.default_rng(20261130)  # fixed: signatures must not change between runs
 _A = _rng.integers(1, (1 << 61) - 1, size=HASHES, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 61) - 1, size=HASHES, dtype=np.uint64)
 
 
-def skeleton(text: str) -> str:
-    """What two reposts of one ad share: normalised letters and Han characters, every
-    number read as 0, everything else dropped."""
-    folded = normalize(text).text
-    return _DIGITS.sub("0", _KEEP.sub("", folded))
+def skeleton(text: str, normalized: str | None = None) -> str:
+    """What two reposts of one ad share: normalised letters and Han characters without
+    contacts or wallets, every number read as 0, everything else dropped
+    (``normalized``: the text's normalised form, when the caller has it already)."""
+    folded = normalize(text).text if normalized is None else normalized
+    return _DIGITS.sub("0", _KEEP.sub("", _IDENTIFIER.sub(" ", folded)))
 
 
 def _shingles(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:

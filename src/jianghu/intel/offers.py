@@ -59,14 +59,17 @@ def assemble(
     members: list[Candidate],
     found: dict[int, list[tuple[str, str, str, dict[str, str]]]],
     rates: Rates,
+    normalized: dict[int, str] | None = None,
 ) -> OfferRow:
-    """One offer from its sightings (members in id order) and their indicators."""
+    """One offer from its sightings (members in id order) and their indicators
+    (``normalized``: message id → normalised text, where known)."""
+    norm = normalized or {}
     first = min(members, key=lambda c: (c.posted_at, c.id))
     n = len(members)
     votes = Counter(cat for c in members for cat in c.categories)
     cats = [c for c in CATEGORIES if votes[c] * 2 >= n] or [votes.most_common(1)[0][0]]
     intent = _majority([c.intent for c in members])
-    norm_first = normalize(first.text).text
+    norm_first = norm.get(first.id) or normalize(first.text).text
     item = item_type(cats[0], norm_first)
     where: list[str] = []
     prices: list[PriceSeen] = []
@@ -74,20 +77,20 @@ def assemble(
     contacts: dict[str, tuple[str, str]] = {}
     wallets: dict[str, tuple[str, str]] = {}
     for c in sorted(members, key=lambda c: (c.posted_at, c.id)):
-        for code in regions(norm_first if c is first else normalize(c.text).text):
+        for code in regions(norm.get(c.id) or normalize(c.text).text):
             if code not in where:
                 where.append(code)
-        for etype, value, normalized, attrs in found.get(c.id, []):
+        for etype, value, canon, attrs in found.get(c.id, []):
             if etype == "price":
                 p = price_of(c.id, c.posted_at, attrs, rates)
                 if p is not None:
                     prices.append(p)
             elif etype == "quantity":
-                quantities.append(normalized)
+                quantities.append(canon)
             elif etype in CONTACT_TYPES:
-                contacts.setdefault(f"{etype}:{normalized}", (etype, value))
+                contacts.setdefault(f"{etype}:{canon}", (etype, value))
             elif etype in WALLET_TYPES:
-                wallets.setdefault(f"{etype}:{normalized}", (etype, value))
+                wallets.setdefault(f"{etype}:{canon}", (etype, value))
     price, unit = typical_price(prices)
     channels = len({c.channel_id for c in members})
     authors = len({c.author_id for c in members if c.author_id is not None})
@@ -137,7 +140,11 @@ def build_offers(
     rows = list(candidates(store))
     report = OfferBuildReport(candidates=len(rows), rates_date=rates.date)
     say(f"grouping {len(rows)} offer messages")
-    skeletons = [skeleton(c.text) for c in rows]
+    memo: dict[str, str] = {}  # reposts repeat texts exactly: normalise each text once
+    normalized = {
+        c.id: memo.get(c.text) or memo.setdefault(c.text, normalize(c.text).text) for c in rows
+    }
+    skeletons = [skeleton(c.text, normalized[c.id]) for c in rows]
     roots = group_similar(skeletons)
     groups: dict[int, list[Candidate]] = {}
     for root, cand in zip(roots, rows, strict=True):
@@ -145,7 +152,7 @@ def build_offers(
     say(f"reading indicators of {len(rows)} messages")
     found = entities_by_type(store, [c.id for c in rows], _WANTED)
     say(f"assembling {len(groups)} offers")
-    offers = [assemble(members, found, rates) for members in groups.values()]
+    offers = [assemble(members, found, rates, normalized) for members in groups.values()]
     replace_offers(store, offers)
     report.offers = len(offers)
     report.reposted = sum(1 for o in offers if o.sightings > 1)

@@ -4,8 +4,8 @@ messages behind it. No opaque number: the score is 50 plus the factors below, cl
 - exposure by one accuser, nothing else against: −10 (competitors post fake exposures;
   one unsupported accusation is a warning, not a verdict);
 - exposures by several accusers: −25, and −10 per further accuser (victims agree);
-- dispute verdict (an exposure posted in an escrow group): −30 each (the market's own
-  arbiter ruled);
+- dispute verdict (an exposure with a ruling — 判定, 裁定, 赔付 … — in an escrow group or
+  an escrow notice): −30 each (the market's own arbiter ruled);
 - deposit confirmed by an escrow group: +15, +5 per further, at most +20 (the escrow
   holds the seller's money);
 - deposit claimed by the actor only: +3 (anyone can write 已上押);
@@ -33,6 +33,11 @@ VOUCH_WORDS = re.compile(
     re.IGNORECASE,
 )
 ESCROW_CHANNEL = re.compile(r"担保|escrow|公群|專群|专群|擔保", re.IGNORECASE)
+EXPOSURE_WORDS = re.compile(
+    r"骗|曝光|避雷|跑路|黑吃黑|被坑|坑人|失联|拉黑|不发货|不退|假的|冒充|scam|ripper|fraud",
+    re.IGNORECASE,
+)
+VERDICT_WORDS = re.compile(r"判定|裁定|仲裁|判决|赔付|纠纷处理|verdict|ruled", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,18 @@ class Factor:
 
 def mention_kind(channel: str, categories: tuple[str, ...], text: str) -> str | None:
     """What a message that names an actor says about them (None: nothing that counts)."""
-    if "scam_report" in categories:
-        return "verdict" if ESCROW_CHANNEL.search(channel) else "exposure"
+    vouch = VOUCH_WORDS.search(text)
+    # The classifier can read a short vouch naming a seller ("@x 回购 好评") as an
+    # exposure; without a single word of complaint it is counted as what it says.
+    if "scam_report" in categories and (EXPOSURE_WORDS.search(text) or not vouch):
+        # A verdict is the escrow ruling, not any victim posting in an escrow group.
+        escrow = ESCROW_CHANNEL.search(channel) or "escrow_guarantee" in categories
+        return "verdict" if escrow and VERDICT_WORDS.search(text) else "exposure"
     if (
         ESCROW_CHANNEL.search(channel) or "escrow_guarantee" in categories
     ) and DEPOSIT_WORDS.search(text):
         return "deposit_confirmed"
-    if VOUCH_WORDS.search(text):
+    if vouch and not EXPOSURE_WORDS.search(text):
         return "vouch"
     return None
 

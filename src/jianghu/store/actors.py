@@ -3,6 +3,7 @@ writes, analysts' decisions and the audit log."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,11 +45,26 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 
 
+# A Telegram handle is the poster's own contact when a contact word comes just before it
+# (飞机@me, 联系@me, 私聊 @me); a bare @name in an escrow notice or a vouch names
+# someone else. QQ, WeChat and phone numbers need such a cue to be extracted at all.
+_HANDLE_CUES = re.compile(
+    r"(飞机|飛機|✈|tg|telegram|电报|電報|联系|聯繫|联络|私聊|私信|私|认准|認準|咨询|客服|找|加|"
+    r"contact|dm|pm)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _own_handle(text: str, start: int) -> bool:
+    return bool(_HANDLE_CUES.search(text[max(0, start - 12) : start]))
+
+
 def identifier_uses(store: Store) -> list[Use]:
-    """Contacts and wallets each account posted in its own ads (sell or recruit; not in
-    exposures of others)."""
+    """Contacts and wallets each account posted as its own in its ads (sell or recruit;
+    not in exposures of others)."""
     rows = store._all(
-        "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at "
+        "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at, e.start_pos, "
+        "CASE WHEN e.type = 'telegram_handle' THEN m.text ELSE '' END "
         "FROM message_entities e JOIN messages m ON m.id = e.message_id "
         "JOIN message_analysis a ON a.message_id = m.id "
         f"WHERE m.author_id IS NOT NULL AND a.intent IN ({_marks(_OWN_CONTACT_INTENTS)}) "
@@ -56,7 +72,11 @@ def identifier_uses(store: Store) -> list[Use]:
         f"AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
         [*_OWN_CONTACT_INTENTS, "%,scam!_report,%", *IDENTIFIER_TYPES],
     )
-    return [Use(int(r[0]), r[1], r[2], int(r[3]), store._read_ts(r[4])) for r in rows]
+    return [
+        Use(int(r[0]), r[1], r[2], int(r[3]), store._read_ts(r[4]))
+        for r in rows
+        if r[1] != "telegram_handle" or _own_handle(r[6], int(r[5]))
+    ]
 
 
 def offer_uses(store: Store) -> list[Use]:
