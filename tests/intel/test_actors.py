@@ -205,3 +205,34 @@ def test_actor_cli(tmp_path: Path) -> None:
                                  "--who", "analyst.wu", f"--db={url}", "--json"])  # fmt: skip
     assert merged.exit_code == 0, merged.stderr
     assert json.loads(merged.stdout)["decision"] == "join"
+
+
+def test_forward_trail_links_and_a_reposting_channel_links_nobody() -> None:
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    # Account 1 forwards account 2's ads: one trail.
+    trail = [Use(1, "forward", "2", 10, t), Use(2, "forward", "2", 10, t)]
+    assert link_accounts([1, 2], trail).actor_of[1] == link_accounts([1, 2], trail).actor_of[2]
+    # Account 9 reposts three unrelated sellers' ads with their phones: a star, not a person.
+    star = [
+        Use(9, "phone", "+8613800000001", 20, t), Use(3, "phone", "+8613800000001", 21, t),
+        Use(9, "phone", "+8613800000002", 22, t), Use(4, "phone", "+8613800000002", 23, t),
+        Use(9, "phone", "+8613800000003", 24, t), Use(5, "phone", "+8613800000003", 25, t),
+    ]  # fmt: skip
+    linking = link_accounts([3, 4, 5, 9], star)
+    assert len({linking.actor_of[a] for a in (3, 4, 5, 9)}) == 4
+    assert [f.kind for f in linking.flags] == ["aggregator"]
+    # A seller's three accounts sharing one phone are one actor, not a star.
+    crew = [Use(a, "phone", "+8613900000009", 30 + a, t) for a in (6, 7, 8)]
+    assert len({link_accounts([6, 7, 8], crew).actor_of[a] for a in (6, 7, 8)}) == 1
+
+
+def test_profile_has_handles_over_time_channels_and_platforms(store: Store) -> None:
+    _build(store)
+    a = get_actor(store, _actor(store, "user_o1"))
+    assert a is not None
+    [ident] = [i for i in a.profile["identifiers"] if i["value"] == "old_shop"]
+    assert ident["first_seen"].startswith("2026-03-02") and ident["last_seen"].startswith(
+        "2026-03-11"
+    )
+    assert a.profile["channel_names"] == ["资源交易群"] and a.profile["platforms"] == ["telegram"]
+    assert a.profile["activity_by_week"]

@@ -143,3 +143,18 @@ def test_offers_cli_build_list_and_show(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "expected one of sell, buy, recruit" in bad.stderr
     missing = runner.invoke(app, ["offers", "show", "999999", f"--db={url}"])
     assert missing.exit_code == 2 and "no offer 999999" in missing.stderr
+
+
+def test_price_history_keeps_changes_not_every_repost() -> None:
+    from jianghu.intel.offer_fields import PriceSeen
+    from jianghu.intel.offers import price_changes
+
+    t = datetime(2026, 3, 1, tzinfo=UTC)
+    seen = [PriceSeen(i, t + timedelta(days=i), amount, "USDT", "条", 1, amount)
+            for i, amount in enumerate([15, 15, 15, 18, 18, 15, 15])]  # fmt: skip
+    assert [(p.message_id, p.amount) for p in price_changes(seen)] == [
+        (0, 15),
+        (3, 18),
+        (5, 15),
+        (6, 15),
+    ]

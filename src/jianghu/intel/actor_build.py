@@ -84,9 +84,13 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
     idents = _owned_identifiers(own, linking.actor_of, hubs)
     say("reading mentions, activity and offers")
     mentions_by_id: dict[tuple[str, str], list[MentionRow]] = defaultdict(list)
-    for m in identifier_mentions(store):
+    owned = sorted({key for per_actor in idents.values() for key in per_actor})
+    for m in identifier_mentions(store, owned):
         mentions_by_id[(m.type, m.normalized)].append(m)
     acts = activity(store)
+    channel_names = {
+        int(r[0]): str(r[1]) for r in store._all("SELECT id, coalesce(name, key) FROM channels")
+    }
     names = names_over_time(store)
     claims = deposit_claims(store)
     from jianghu.store.actors import offers_by_author
@@ -146,6 +150,7 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
                     linking.links,
                     linking.flags,
                     mentions,
+                    channel_names,
                 ),
                 factors=[f.to_json() for f in factors],
             )
@@ -162,17 +167,18 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
     )
 
 
-def _owned_identifiers(
-    own: list[Use], actor_of: dict[int, int], hubs: set[str]
-) -> dict[int, dict[tuple[str, str], list[int]]]:
+Owned = dict[int, dict[tuple[str, str], list[Use]]]
+
+
+def _owned_identifiers(own: list[Use], actor_of: dict[int, int], hubs: set[str]) -> Owned:
     """Each identifier belongs to the actor that posted it most as its own contact: an
     escrow notice or a reseller's repost names a vendor's handle too, and the vendor's
     exposures and vouches must not land on them. A tie belongs to nobody; hubs to nobody."""
-    uses: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    uses: dict[tuple[str, str], dict[int, list[Use]]] = defaultdict(lambda: defaultdict(list))
     for u in own:
         if f"{u.kind}:{u.key}" not in hubs:
-            uses[(u.kind, u.key)][actor_of[u.account]].append(u.message_id)
-    out: dict[int, dict[tuple[str, str], list[int]]] = defaultdict(dict)
+            uses[(u.kind, u.key)][actor_of[u.account]].append(u)
+    out: Owned = defaultdict(dict)
     for key, by_actor in uses.items():
         ranked = sorted(by_actor.items(), key=lambda kv: -len(kv[1]))
         if len(ranked) > 1 and len(ranked[0][1]) == len(ranked[1][1]):
@@ -194,11 +200,12 @@ def _profile(
     names: dict[int, list[Any]],
     ids: list[int],
     act: AccountActivity,
-    idents: dict[tuple[str, str], list[int]],
+    idents: dict[tuple[str, str], list[Use]],
     own_offers: list[OfferOfAuthor],
     links: list[Link],
     flags: list[Flag],
     mentions: list[Mention],
+    channel_names: dict[int, str],
 ) -> dict[str, Any]:
     mine = set(ids)
     items: dict[str, list[float]] = defaultdict(list)
@@ -226,6 +233,8 @@ def _profile(
             for a in sorted(ids)
         ],
         "channels": len(act.channels),
+        "channel_names": sorted(channel_names.get(c, str(c)) for c in act.channels),
+        "platforms": sorted({accs[a].platform for a in ids}),
         "activity_by_week": dict(sorted(act.weeks.items())),
         "languages": act.languages,
         "categories": act.categories,
@@ -240,8 +249,14 @@ def _profile(
         },
         "regions": dict(regions.most_common()),
         "identifiers": [
-            {"type": k, "value": v, "messages": sorted(set(m))[:20]}
-            for (k, v), m in sorted(idents.items())
+            {
+                "type": k,
+                "value": v,
+                "first_seen": min(u.at for u in us).isoformat(),
+                "last_seen": max(u.at for u in us).isoformat(),
+                "messages": sorted({u.message_id for u in us})[:20],
+            }
+            for (k, v), us in sorted(idents.items())
         ],
         "links": [
             {

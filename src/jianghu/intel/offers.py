@@ -55,6 +55,22 @@ def _majority(values: list[str]) -> str:
     return max(counts, key=lambda v: (counts[v], -values.index(v)))
 
 
+def price_changes(prices: list[PriceSeen]) -> list[PriceSeen]:
+    """The price history worth keeping: each price when it first appears or changes (per
+    currency and unit), and the last one seen; a repost at the same price adds nothing."""
+    ordered = sorted(prices, key=lambda p: (p.posted_at, p.message_id))
+    kept: list[PriceSeen] = []
+    last: dict[tuple[str, str | None, int], float] = {}
+    for p in ordered:
+        key = (p.currency, p.unit, p.per)
+        if last.get(key) != p.amount:
+            kept.append(p)
+            last[key] = p.amount
+    if ordered and (not kept or kept[-1] is not ordered[-1]):
+        kept.append(ordered[-1])
+    return kept
+
+
 def assemble(
     members: list[Candidate],
     found: dict[int, list[tuple[str, str, str, dict[str, str]]]],
@@ -111,7 +127,7 @@ def assemble(
         channels=channels,
         authors=authors,
         details={
-            "prices": [p.to_json() for p in prices],
+            "prices": [p.to_json() for p in price_changes(prices)],
             "rates": {
                 "date": rates.date,
                 "source": rates.source,

@@ -116,29 +116,41 @@ class MentionRow:
     categories: tuple[str, ...]
 
 
-def identifier_mentions(store: Store) -> list[MentionRow]:
-    """Every message naming a contact or wallet, with what the classifier said of it."""
-    rows = store._all(
-        "SELECT e.type, e.normalized, m.id, m.author_id, coalesce(c.name, c.key), m.posted_at, "
-        "m.text, coalesce(a.categories, '') FROM message_entities e "
-        "JOIN messages m ON m.id = e.message_id JOIN channels c ON c.id = m.channel_id "
-        "LEFT JOIN message_analysis a ON a.message_id = m.id "
-        f"WHERE e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
-        list(IDENTIFIER_TYPES),
-    )
-    return [
-        MentionRow(
-            r[0],
-            r[1],
-            int(r[2]),
-            None if r[3] is None else int(r[3]),
-            r[4],
-            store._read_ts(r[5]),
-            r[6],
-            tuple(c for c in r[7].split(",") if c),
-        )
-        for r in rows
-    ]
+def identifier_mentions(
+    store: Store, wanted: Sequence[tuple[str, str]], chunk: int = 400
+) -> list[MentionRow]:
+    """Every message naming one of the ``wanted`` (type, normalised value) identifiers, with
+    what the classifier said of it. Asked for by value, so that only messages that can
+    matter to someone's reputation are read."""
+    by_type: dict[str, list[str]] = {}
+    for kind, value in wanted:
+        by_type.setdefault(kind, []).append(value)
+    out: list[MentionRow] = []
+    for kind, values in sorted(by_type.items()):
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            rows = store._all(
+                "SELECT e.type, e.normalized, m.id, m.author_id, coalesce(c.name, c.key), "
+                "m.posted_at, m.text, coalesce(a.categories, '') FROM message_entities e "
+                "JOIN messages m ON m.id = e.message_id JOIN channels c ON c.id = m.channel_id "
+                "LEFT JOIN message_analysis a ON a.message_id = m.id "
+                f"WHERE e.type = ? AND e.normalized IN ({_marks(part)}) ORDER BY m.id",
+                [kind, *part],
+            )
+            out.extend(
+                MentionRow(
+                    r[0],
+                    r[1],
+                    int(r[2]),
+                    None if r[3] is None else int(r[3]),
+                    r[4],
+                    store._read_ts(r[5]),
+                    r[6],
+                    tuple(c for c in r[7].split(",") if c),
+                )
+                for r in rows
+            )
+    return out
 
 
 @dataclass

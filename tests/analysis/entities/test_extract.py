@@ -98,3 +98,15 @@ def test_evaluation_targets() -> None:
         assert score.recall >= 0.95, (score.type, report.errors[:10])
     assert sum(t.total for t in report.traps) >= 300
     assert report.trap_pass_rate >= 0.99
+
+
+def test_bare_homophone_before_a_colon_is_a_wechat_cue() -> None:
+    from jianghu.analysis.entities import extract_entities
+
+    found = [(e.type, e.normalized) for e in extract_entities("出料 薇:laowang888 量大优惠")]
+    assert ("wechat", "laowang888") in found
+    assert [(e.type, e.normalized) for e in extract_entities("出料 威：abc_12345")] == [
+        ("wechat", "abc_12345")
+    ]
+    # 威 in 威胁 (a threat) is no cue, colon or not.
+    assert not [e for e in extract_entities("威胁:不给钱就曝光 abcdef123") if e.type == "wechat"]

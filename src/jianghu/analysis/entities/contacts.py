@@ -22,7 +22,7 @@ from jianghu.analysis.entities.telegram import handle, username_ok
 _CUE = re.compile(
     r"(?P<qq>qq|扣扣|抠抠|摳摳|企鹅|企鵝|球球|q(?=\s*[:：=]))"
     r"|(?P<wechat>微信|威信|薇信|徽信|維信|v信|vx|wx|weixin|wechat|加v"
-    r"|v(?=\s*[:：=]))"
+    r"|v(?=\s*[:：=])|薇(?=\s*[:：=])|威(?=\s*[:：=]))"
     r"|(?P<telegram>飞机|飛機|电报|電報|telegram|tg(?![a-z]))"
     r"|(?P<potato>potato|土豆)|(?P<bat>蝙蝠|bat(?![a-z]))"
     r"|(?P<signal>signal)|(?P<session>session(?![a-z]))"
