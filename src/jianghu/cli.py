@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
-from jianghu.faces.cli_actors import actor, actors_app
+from jianghu.faces.cli_actors import actor, actors_app, eval_actors
 from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
 from jianghu.faces.cli_common import (
@@ -55,6 +55,7 @@ app.add_typer(jargon_app, name="jargon")
 app.add_typer(collect_app, name="collect")
 eval_app.command("jargon")(eval_jargon)
 eval_app.command("classify")(eval_classify)
+eval_app.command("actors")(eval_actors)
 app.add_typer(train_app, name="train")
 app.add_typer(offers_app, name="offers")
 app.add_typer(actors_app, name="actors")

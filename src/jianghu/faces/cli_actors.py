@@ -216,3 +216,29 @@ def actor(
     except ValueError:
         raise QueryError(f"actor: expected an id, 'merge' or 'split', not {target!r}") from None
     _show(db, actor_id, json)
+
+
+@handles_errors
+def eval_actors(
+    messages: Annotated[int, typer.Option(min=1000, help="Demo messages to generate.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo corpus.")] = 7,
+    json: JsonOption = False,
+) -> None:
+    """Pairwise precision and recall of actor linking against the demo corpus's ground
+    truth (who owns which account), after ingesting it and building offers and actors."""
+    from jianghu.intel.actor_eval import evaluate_linking
+
+    with err.status("generating, ingesting and linking the demo corpus"):
+        report = evaluate_linking(messages, seed)
+    if json:
+        print_json(report.to_json())
+        return
+    out.print(
+        f"{report.accounts} accounts of {report.people} known owners: pairwise precision "
+        f"{report.precision:.3f}, recall {report.recall:.3f} (TP {report.true_positive}, "
+        f"FP {report.false_positive}, FN {report.false_negative})"
+    )
+    for owners in report.wrong_merges:
+        out.print(Text(terminal_safe("merged: " + ", ".join(owners)), style="yellow"))
+    if report.missed:
+        out.print(Text(terminal_safe("not linked: " + ", ".join(report.missed)), style="dim"))

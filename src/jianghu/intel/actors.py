@@ -8,7 +8,9 @@ renamed account stays one account.
 
 Rules, each with its reason:
 - A link records which identifier, in which messages, and a strength by kind
-  (wallets and phones outrank handles; a shared ad or a forward is weaker).
+  (wallets and phones outrank handles; shared ads or a forward are weaker). Shared ads link
+  two accounts only when they post at least ``SHARED_ADS`` of the same ads with the same
+  contacts or none: one copied ad is common, a copied catalogue is not.
 - A *hub* (an identifier used by more than ``HUB_ACCOUNTS`` accounts: an escrow bot, a
   group admin, an exchange address, an aggregator reposting everyone's ads) links nobody.
 - A *username* links two accounts only while both were seen with it: usernames are sold
@@ -162,6 +164,8 @@ def link_accounts(
                 ids = sorted({u.message_id for u in found if u.account in (a, b)})
                 candidate_links.append(Link(a, b, kind, key, STRENGTH.get(kind, 0.5), ids))
     _flag_lookalikes(by_id, result)
+    candidate_links = _corroborated_ads(candidate_links)
+    candidate_links = _without_reposters(candidate_links, by_id, result)
     candidate_links = _without_aggregators(candidate_links, result)
     for a, b in joins:
         comps.parent.setdefault(a, a)
@@ -178,6 +182,25 @@ def link_accounts(
     return result
 
 
+SHARED_ADS = 2  # distinct ads two accounts must both post before the ads alone link them
+
+
+def _corroborated_ads(links: list[Link]) -> list[Link]:
+    """Keep shared-ad links only between accounts that post several of the same ads:
+    sellers copy a good ad's text, but rarely a second and a third one too."""
+    ads: dict[tuple[int, int], list[Link]] = defaultdict(list)
+    for link in links:
+        if link.kind == "offer":
+            ads[(link.a, link.b)].append(link)
+    out = [x for x in links if x.kind != "offer"]
+    for pair in sorted(ads):
+        if len(ads[pair]) >= SHARED_ADS:
+            out.append(Link(pair[0], pair[1], "offer", ",".join(x.key for x in ads[pair]),
+                            STRENGTH["offer"],
+                            sorted({m for x in ads[pair] for m in x.message_ids})))  # fmt: skip
+    return out
+
+
 def _copied(
     found: list[Use], a: int, b: int, idents_of_message: dict[int, set[tuple[str, str]]]
 ) -> bool:
@@ -186,6 +209,32 @@ def _copied(
     mine = set().union(*(idents_of_message[u.message_id] for u in found if u.account == a))
     theirs = set().union(*(idents_of_message[u.message_id] for u in found if u.account == b))
     return bool(mine) and bool(theirs) and not (mine & theirs)
+
+
+MANY_CONTACTS = 3  # distinct contacts of one kind an account may post as its own
+
+
+def _without_reposters(
+    links: list[Link], by_id: dict[tuple[str, str], list[Use]], result: Linking
+) -> list[Link]:
+    """Drop the links of accounts that post many different contacts of one kind as their
+    own (three phone numbers, three WeChat ids …): a seller keeps one or two and a backup;
+    a channel or reseller reposting other people's ads shows each of theirs."""
+    kinds: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for (kind, key), found in by_id.items():
+        if kind in ("offer", "forward"):
+            continue
+        for u in found:
+            kinds[(u.account, kind)].add(key)
+    reposters: dict[int, tuple[str, int]] = {}
+    for (account, kind), keys in kinds.items():
+        if len(keys) >= MANY_CONTACTS and len(keys) > reposters.get(account, ("", 0))[1]:
+            reposters[account] = (kind, len(keys))
+    for account, (kind, n) in sorted(reposters.items()):
+        result.flags.append(Flag("aggregator", f"account:{account}", [account],
+                                 f"posts {n} different {kind} contacts as its own: a reposter, "
+                                 "links nobody"))  # fmt: skip
+    return [x for x in links if not ({x.a, x.b} & set(reposters))]
 
 
 STAR_GROUPS = 2  # an account joining this many otherwise separate groups is a reposter
