@@ -119,3 +119,9 @@ def test_offsets_stay_inside_the_original(raw: str) -> None:
     assert n.offsets == sorted(n.offsets)
     start, end = n.to_original(0, len(n.text))
     assert 0 <= start <= end <= len(raw)
+
+
+def test_a_plane_read_as_telegram_does_not_extend_a_handle() -> None:
+    # Found by the idempotence property: q0✈: → q0telegram: → qq0telegram: before.
+    once = normalize("Q0✈:").text
+    assert normalize(once).text == once

@@ -296,8 +296,14 @@ def _has_post_cue(s: str, end: int) -> bool:
         return True
     handle = _HANDLE.match(rest)
     # Not a platform name: 扣扣12345 becomes qq12345 in this same pass, and the decision
-    # must not depend on which of the two this pass happened to see.
-    return handle is not None and handle.end() >= 5 and not rest.startswith(("qq", "telegram"))
+    # must not depend on which of the two this pass happened to see. For the same reason a
+    # handle stops where a platform name begins (q0✈ becomes q0telegram: the second pass
+    # must read the handle as "0", as the first did).
+    if handle is None or rest.startswith(("qq", "telegram")):
+        return False
+    core = handle.group()
+    cut = core.find("telegram")
+    return len(core if cut < 0 else core[:cut]) >= 5
 
 
 def _nickname(s: str, start: int, end: int) -> tuple[str, list[int]] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jianghu.intel.actors import Flag, Link, Use, link_accounts
-from jianghu.intel.reputation import Facts, Mention, mention_kind, score
+from jianghu.intel.reputation import ESCROW_CHANNEL, Facts, Mention, mention_kind, score
 from jianghu.store.actors import (
     Account,
     AccountActivity,
@@ -127,6 +127,9 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
             claimed_deposits=[i for a in accounts_of for i in claims.get(a, [])],
             mentions=mentions,
             price_spread=statistics.median(offer_spreads) if offer_spreads else None,
+            escrow_channels=sum(
+                1 for c in act.channels if ESCROW_CHANNEL.search(channel_names.get(c, ""))
+            ),
         )
         reputation, factors = score(facts)
         rows.append(

@@ -9,6 +9,7 @@ messages behind it. No opaque number: the score is 50 plus the factors below, cl
 - deposit confirmed by an escrow group: +15, +5 per further, at most +20 (the escrow
   holds the seller's money);
 - deposit claimed by the actor only: +3 (anyone can write 已上押);
+- posting in escrow-run groups (担保 公群 …): +2 per group, at most +5;
 - vouches by other accounts: +2 per voucher, at most +10;
 - longevity: up to +10 at 180 days (scammers rotate accounts);
 - steady activity: up to +10 at 12 active weeks (a shop, not a hit-and-run);
@@ -60,6 +61,7 @@ class Facts:
     claimed_deposits: list[int] = field(default_factory=list)  # own message ids
     mentions: list[Mention] = field(default_factory=list)
     price_spread: float | None = None  # median relative spread of the actor's offer prices
+    escrow_channels: int = 0  # escrow-run groups (担保 公群 …) the actor posts in
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,14 @@ def score(facts: Facts) -> tuple[int, list[Factor]]:
                 3.0,
                 "the actor says it paid a deposit; no escrow group confirms it",
                 tuple(sorted(facts.claimed_deposits)),
+            )
+        )
+    if facts.escrow_channels:
+        factors.append(
+            Factor(
+                "trades in escrow groups",
+                min(2.0 * facts.escrow_channels, 5.0),
+                f"posts in {facts.escrow_channels} escrow-run group(s)",
             )
         )
     vouches = [m for m in facts.mentions if m.kind == "vouch"]

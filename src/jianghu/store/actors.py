@@ -61,13 +61,14 @@ def _own_handle(text: str, start: int) -> bool:
 
 def identifier_uses(store: Store) -> list[Use]:
     """Contacts and wallets each account posted as its own in its ads (sell or recruit;
-    not in exposures of others)."""
+    not in exposures of others, not in messages forwarded from someone else)."""
     rows = store._all(
         "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at, e.start_pos, "
         "CASE WHEN e.type = 'telegram_handle' THEN m.text ELSE '' END "
         "FROM message_entities e JOIN messages m ON m.id = e.message_id "
         "JOIN message_analysis a ON a.message_id = m.id "
         f"WHERE m.author_id IS NOT NULL AND a.intent IN ({_marks(_OWN_CONTACT_INTENTS)}) "
+        "AND m.forwarded_from IS NULL AND m.forwarded_from_id IS NULL "
         "AND (',' || a.categories || ',') NOT LIKE ? ESCAPE '!' "
         f"AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
         [*_OWN_CONTACT_INTENTS, "%,scam!_report,%", *IDENTIFIER_TYPES],
