@@ -32,6 +32,7 @@ from jianghu.faces.cli_common import (
 )
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.cli_offers import offers_app
+from jianghu.faces.cli_watch import alerts_app, watch_app
 from jianghu.faces.jsonl import entity_json
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
@@ -59,6 +60,8 @@ eval_app.command("actors")(eval_actors)
 app.add_typer(train_app, name="train")
 app.add_typer(offers_app, name="offers")
 app.add_typer(actors_app, name="actors")
+app.add_typer(watch_app, name="watch")
+app.add_typer(alerts_app, name="alerts")
 app.command("actor")(actor)
 
 
@@ -105,12 +108,28 @@ def ingest(
         str | None,
         typer.Option(help="WhatsApp date order when the file cannot tell: dmy, mdy or ymd."),
     ] = None,
+    watchlist: Annotated[
+        Path | None,
+        typer.Option(help="Raise alerts from this watchlist after each stored batch."),
+    ] = None,
 ) -> None:
     """Read exports into the store, analysing as it goes."""
     from jianghu.ingest import ingest as run_ingest
+    from jianghu.intel.alerts import ScanReport, scan
+    from jianghu.intel.watchlist import load_watchlist
     from jianghu.store import open_store
 
+    rules = None if watchlist is None else load_watchlist(watchlist)
+    raised = ScanReport()
     with open_store(resolve_db_url(db)) as store:
+        mark = [int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])]
+
+        def after_batch() -> None:
+            # New rows have ids above the mark: scan them once, then move the mark.
+            assert rules is not None
+            raised.add(scan(store, rules, after_id=mark[0]))
+            mark[0] = int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])
+
         progress = None if json else FileProgress(err)
         options = {
             key: value
@@ -123,9 +142,16 @@ def ingest(
             if value
         }
         with progress or _nullcontext():
-            report = run_ingest(store, paths, options, progress, batch_size=get_int("batch_size"))
+            report = run_ingest(
+                store,
+                paths,
+                options,
+                progress,
+                batch_size=get_int("batch_size"),
+                after_batch=after_batch if rules is not None and rules.rules else None,
+            )
     if json:
-        print_json(report.to_json())
+        print_json({**report.to_json(), **({"alerts": raised.to_json()} if rules else {})})
     else:
         for error in report.errors:
             err.print(Text(terminal_safe(str(error), keep_newlines=False), style="yellow"))
@@ -140,6 +166,13 @@ def ingest(
                 f"{report.events} service events; {report.files_failed} file(s) with errors"
             )
         )
+        if rules is not None:
+            out.print(
+                Text(
+                    f"watchlist: {raised.hits} hit(s), {raised.new_alerts} new alert(s), "
+                    f"{raised.new_sightings} new sighting(s)"
+                )
+            )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -529,22 +562,28 @@ def eval_entities(
             {
                 "messages": report.messages,
                 "types": {
-                    s.type: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision,
-                             "recall": s.recall}
+                    s.type: {
+                        "tp": s.tp,
+                        "fp": s.fp,
+                        "fn": s.fn,
+                        "precision": s.precision,
+                        "recall": s.recall,
+                    }
                     for s in report.types
                 },
                 "traps": {t.imitates: {"total": t.total, "clean": t.clean} for t in report.traps},
                 "trap_pass_rate": report.trap_pass_rate,
                 "errors": report.errors,
             }
-        )  # fmt: skip
+        )
         return
     table = Table(title=f"indicators on {report.messages} labelled messages", header_style="bold")
     for name in ("type", "tp", "fp", "fn", "precision", "recall"):
         table.add_column(name, justify="left" if name == "type" else "right")
     for sc in report.types:
-        table.add_row(sc.type, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}",
-                      f"{sc.recall:.3f}")  # fmt: skip
+        table.add_row(
+            sc.type, str(sc.tp), str(sc.fp), str(sc.fn), f"{sc.precision:.3f}", f"{sc.recall:.3f}"
+        )
     out.print(table)
     traps_total = sum(t.total for t in report.traps)
     out.print(
@@ -604,14 +643,17 @@ def eval_lexicon(
                 "total": report.total,
                 "recognised": report.recognised,
                 "coverage": report.coverage,
-                "by_variant": {k: {"recognised": a, "total": b}
-                               for k, (a, b) in report.by_variant.items()},
-                "misses": [{"text": m.text, "expected": m.expected, "variant": m.variant,
-                            "found": m.found} for m in report.misses],
+                "by_variant": {
+                    k: {"recognised": a, "total": b} for k, (a, b) in report.by_variant.items()
+                },
+                "misses": [
+                    {"text": m.text, "expected": m.expected, "variant": m.variant, "found": m.found}
+                    for m in report.misses
+                ],
                 "terms": len(lex.terms()),
                 "demo": on_demo,
             }
-        )  # fmt: skip
+        )
         return
     table = Table(
         title=f"lexicon coverage of {report.total} spelling variants", header_style="bold"
@@ -623,15 +665,18 @@ def eval_lexicon(
     table.add_row("all", str(report.recognised), str(report.total), f"{report.coverage:.1%}")
     out.print(table)
     if on_demo:
-        demo_table = Table(title=f"demo corpus ({demo} messages): messages with a known term",
-                           header_style="bold")  # fmt: skip
+        demo_table = Table(
+            title=f"demo corpus ({demo} messages): messages with a known term", header_style="bold"
+        )
         for name in ("chat", "with a term", "messages", "share"):
             demo_table.add_column(name, justify="left" if name == "chat" else "right")
         for chat, row in on_demo.items():
             demo_table.add_row(
-                Text(terminal_safe(chat, keep_newlines=False)), str(row["with_term"]),
-                str(row["messages"]), f"{row['with_term'] / row['messages']:.1%}",
-            )  # fmt: skip
+                Text(terminal_safe(chat, keep_newlines=False)),
+                str(row["with_term"]),
+                str(row["messages"]),
+                f"{row['with_term'] / row['messages']:.1%}",
+            )
         out.print(demo_table)
     for miss in report.misses:
         found = ", ".join(miss.found) or "nothing"
@@ -654,12 +699,15 @@ def _demo_coverage(lex: Any, count: int) -> dict[str, dict[str, int]]:
         for message in open_source(path).iter_messages():
             if message.kind != "message" or not message.text:
                 continue
-            row = rows.setdefault(message.channel.name or message.channel.key,
-                                  {"messages": 0, "with_term": 0})  # fmt: skip
+            row = rows.setdefault(
+                message.channel.name or message.channel.key, {"messages": 0, "with_term": 0}
+            )
             row["messages"] += 1
             row["with_term"] += bool(lex.match(normalize(message.text)))
-    total = {"messages": sum(r["messages"] for r in rows.values()),
-             "with_term": sum(r["with_term"] for r in rows.values())}  # fmt: skip
+    total = {
+        "messages": sum(r["messages"] for r in rows.values()),
+        "with_term": sum(r["with_term"] for r in rows.values()),
+    }
     return {**rows, "all chats": total}
 
 
@@ -788,10 +836,14 @@ def reanalyze(
     with (
         open_store(resolve_db_url(db)) as store,
         Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=err, disable=json,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=json,
         ) as bar,
-    ):  # fmt: skip
+    ):
         task = bar.add_task("reanalysing", total=None)
         report = run(
             store,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -148,11 +148,13 @@ def ingest(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
+    after_batch: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Read every file under ``paths`` into ``store``; see the module docstring.
 
     ``workers``: analysis processes; None picks one a core for large inputs and none
-    (in-process) for small ones.
+    (in-process) for small ones. ``after_batch`` runs after each stored batch (the
+    intelligence layer's hook: watchlist alerts), outside the batch's transaction.
     """
     report = IngestReport()
     files = list(expand_paths(list(paths), options))
@@ -165,7 +167,7 @@ def ingest(
         for path in files:
             report.files += 1
             events = read_batches(path, options or {}, batch_size)
-            _store_file(store, run_id, path, events, analyser, progress, report)
+            _store_file(store, run_id, path, events, analyser, progress, report, after_batch)
     finally:
         analyser.close()
     store.finish_run(run_id, report.to_json(), [e.to_json() for e in report.errors])
@@ -178,6 +180,7 @@ def _write(
     file_id: int | None,
     progress: Progress | None,
     report: IngestReport,
+    after_batch: Callable[[], None] | None = None,
 ) -> None:
     """Write the oldest analysed batch."""
     messages, future, offset = pending.popleft()
@@ -197,6 +200,8 @@ def _write(
         else:
             report.events += 1
     report.counts.add(store.write_batch(combine(messages, found), file_id))
+    if after_batch is not None:
+        after_batch()
     if progress:
         progress.advance(offset)
 
@@ -209,6 +214,7 @@ def _store_file(
     analyser: _Analyser,
     progress: Progress | None,
     report: IngestReport,
+    after_batch: Callable[[], None] | None = None,
 ) -> None:
     file_id = None
     pending: deque[tuple[list[Message], Future[list[Findings]], int]] = deque()
@@ -224,10 +230,10 @@ def _store_file(
         elif kind == "batch":
             pending.append((event[1], analyser.submit(event[1]), event[2]))
             while len(pending) > AHEAD:
-                _write(store, pending, file_id, progress, report)
+                _write(store, pending, file_id, progress, report, after_batch)
         elif kind == "done":
             while pending:
-                _write(store, pending, file_id, progress, report)
+                _write(store, pending, file_id, progress, report, after_batch)
             _, sha256, problems, error, warnings = event
             report.warnings.extend(SourceProblem(str(path), 0, 0, w) for w in warnings)
             for problem in problems:

@@ -1,0 +1,256 @@
+"""Alerts: watchlist hits on stored messages, deduplicated and kept with their status.
+
+Raised by a scan over stored messages — after each ingest batch (``ingest --watchlist``)
+or on demand (``jianghu watch scan``). One alert per rule and *ad*: messages with the
+same skeleton (the offer grouping's normalised text without contacts, numbers read as 0)
+are sightings of one alert, so an ad reposted in fifty channels is one alert with fifty
+sightings; scanning the same messages again adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from jianghu.analysis.entities import Entity
+from jianghu.intel.minhash import skeleton
+from jianghu.intel.watchlist import Context, Hit, Watchlist, match
+from jianghu.store.base import Store
+from jianghu.store.textsafe import storable
+
+STATUSES = ("new", "acknowledged", "dismissed")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    text: str
+    platform: str
+    channel: str
+    posted_at: datetime
+    categories: tuple[str, ...]
+    intent: str
+    actor: int | None
+
+
+@dataclass
+class ScanReport:
+    messages: int = 0
+    hits: int = 0
+    new_alerts: int = 0
+    new_sightings: int = 0
+    timeouts: dict[str, int] = field(default_factory=dict)  # regex rule → messages
+
+    def add(self, other: ScanReport) -> None:
+        self.messages += other.messages
+        self.hits += other.hits
+        self.new_alerts += other.new_alerts
+        self.new_sightings += other.new_sightings
+        for k, v in other.timeouts.items():
+            self.timeouts[k] = self.timeouts.get(k, 0) + v
+
+    def to_json(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+def dedup_key(text: str) -> str:
+    return hashlib.sha256(skeleton(text).encode("utf-8")).hexdigest()[:24]
+
+
+def _messages(
+    store: Store, after_id: int, since: datetime | None, chunk: int
+) -> Iterator[list[Candidate]]:
+    actors_built = bool(store._all("SELECT 1 FROM actor_accounts LIMIT 1"))
+    while True:
+        params: list[Any] = [after_id]
+        cond = ""
+        if since is not None:
+            cond = "AND m.posted_at >= ? "
+            params.append(store._ts(since))
+        rows = store._all(
+            "SELECT m.id, m.text, m.platform, coalesce(c.name, c.key), m.posted_at, "
+            "coalesce(a.categories, ''), coalesce(a.intent, 'other'), "
+            + ("aa.actor_id " if actors_built else "NULL ")
+            + "FROM messages m JOIN channels c ON c.id = m.channel_id "
+            "LEFT JOIN message_analysis a ON a.message_id = m.id "
+            + ("LEFT JOIN actor_accounts aa ON aa.author_id = m.author_id " if actors_built else "")
+            + f"WHERE m.kind = 'message' AND m.id > ? {cond}ORDER BY m.id LIMIT ?",
+            [*params, chunk],
+        )
+        if not rows:
+            return
+        yield [
+            Candidate(
+                int(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                store._read_ts(r[4]),
+                tuple(c for c in r[5].split(",") if c),
+                r[6],
+                None if r[7] is None else int(r[7]),
+            )
+            for r in rows
+        ]
+        after_id = int(rows[-1][0])
+
+
+def _entities(store: Store, ids: Sequence[int]) -> dict[int, list[Entity]]:
+    found = store.entities_of(ids)
+    return {
+        i: [Entity(e.type, e.value, e.normalized, e.start, e.end, True, e.attrs) for e in es]
+        for i, es in found.items()
+    }
+
+
+def scan(
+    store: Store,
+    watchlist: Watchlist,
+    after_id: int = 0,
+    since: datetime | None = None,
+    save: bool = True,
+    chunk: int = 2000,
+    on_hit: Callable[[Candidate, Hit], None] | None = None,
+) -> ScanReport:
+    """Match every stored message after ``after_id`` (and posted since ``since``); with
+    ``save``, raise and record alerts, else only count (``watch test`` on the store)."""
+    report = ScanReport()
+    if not watchlist.rules:
+        return report
+    for batch in _messages(store, after_id, since, chunk):
+        ents = _entities(store, [c.id for c in batch])
+        part = ScanReport(messages=len(batch))
+        found: list[tuple[Candidate, Hit]] = []
+        for c in batch:
+            ctx = Context(c.categories, c.intent, c.channel, c.platform, c.actor)
+            result = match(watchlist, c.text, ents.get(c.id, []), ctx)
+            for name in result.timeouts:
+                part.timeouts[name] = part.timeouts.get(name, 0) + 1
+            for h in result.hits:
+                found.append((c, h))
+                if on_hit is not None:
+                    on_hit(c, h)
+        part.hits = len(found)
+        if save and found:
+            _record(store, found, part)
+        report.add(part)
+    return report
+
+
+def _record(store: Store, found: list[tuple[Candidate, Hit]], part: ScanReport) -> None:
+    now = store._ts(datetime.now(UTC))
+    with store._transaction():
+        for c, h in found:
+            key = dedup_key(c.text)
+            row = store._one(
+                "SELECT id FROM alerts WHERE rule = ? AND dedup_key = ?", (h.rule, key)
+            )
+            if row is None:
+                row = store._one(
+                    "INSERT INTO alerts (rule, severity, dedup_key, first_message_id, matched, "
+                    "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'new', ?, ?) "
+                    "RETURNING id",
+                    (h.rule, h.severity, key, c.id, storable(h.matched), now, now),
+                )
+                part.new_alerts += 1
+            alert_id = int(row[0])
+            seen = store._one(
+                "SELECT 1 FROM alert_sightings WHERE alert_id = ? AND message_id = ?",
+                (alert_id, c.id),
+            )
+            if seen is None:
+                store._execute(
+                    store._q(
+                        "INSERT INTO alert_sightings (alert_id, message_id, matched, start_pos, "
+                        "end_pos) VALUES (?, ?, ?, ?, ?)"
+                    ),
+                    (alert_id, c.id, storable(h.matched), h.start, h.end),
+                )
+                store._execute(
+                    store._q("UPDATE alerts SET updated_at = ? WHERE id = ?"), (now, alert_id)
+                )
+                part.new_sightings += 1
+
+
+# ---- reading and triage ----------------------------------------------------------------
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    rule: str
+    severity: str
+    status: str
+    matched: str
+    created_at: datetime
+    updated_at: datetime
+    sightings: int
+    channels: int
+    first_message_id: int
+    first_text: str
+
+
+def list_alerts(
+    store: Store, status: str | None = None, severity: str | None = None, limit: int = 50
+) -> list[AlertRow]:
+    conds, params = [], []
+    if status is not None:
+        conds.append("al.status = ?")
+        params.append(status)
+    if severity is not None:
+        conds.append("al.severity = ?")
+        params.append(severity)
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    rows = store._all(
+        "SELECT al.id, al.rule, al.severity, al.status, al.matched, al.created_at, al.updated_at, "
+        "count(s.message_id), count(DISTINCT m.channel_id), al.first_message_id, "
+        "min(fm.text) FROM alerts al JOIN alert_sightings s ON s.alert_id = al.id "
+        "JOIN messages m ON m.id = s.message_id JOIN messages fm ON fm.id = al.first_message_id "
+        f"{where} GROUP BY al.id, al.rule, al.severity, al.status, al.matched, al.created_at, "
+        "al.updated_at, al.first_message_id ORDER BY al.updated_at DESC, al.id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [
+        AlertRow(
+            int(r[0]),
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            store._read_ts(r[5]),
+            store._read_ts(r[6]),
+            int(r[7]),
+            int(r[8]),
+            int(r[9]),
+            r[10],
+        )
+        for r in rows
+    ]
+
+
+def set_status(store: Store, alert_id: int, status: str, who: str, note: str = "") -> bool:
+    """Acknowledge or dismiss an alert; written to the audit log with who and when."""
+    if status not in STATUSES:
+        raise ValueError(status)
+    now = store._ts(datetime.now(UTC))
+    with store._transaction():
+        row = store._one("SELECT status FROM alerts WHERE id = ?", (alert_id,))
+        if row is None:
+            return False
+        store._execute(
+            store._q("UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?"),
+            (status, now, alert_id),
+        )
+        store._execute(
+            store._q("INSERT INTO audit_log (at, who, action, detail) VALUES (?, ?, ?, ?)"),
+            (
+                now,
+                storable(who),
+                f"alert_{status}",
+                orjson.dumps({"alert": alert_id, "from": row[0], "note": note}).decode(),
+            ),
+        )
+    return True
