@@ -112,23 +112,37 @@ def ingest(
         Path | None,
         typer.Option(help="Raise alerts from this watchlist after each stored batch."),
     ] = None,
+    sinks: Annotated[
+        Path | None,
+        typer.Option(help="Deliver new alerts to these sinks (TOML) as they are raised."),
+    ] = None,
 ) -> None:
     """Read exports into the store, analysing as it goes."""
     from jianghu.ingest import ingest as run_ingest
-    from jianghu.intel.alerts import ScanReport, scan
+    from jianghu.intel.alerts import ScanReport, after_batch_scanner
+    from jianghu.intel.delivery import DeliveryReport, SystemClock, deliver, enqueue, load_sinks
     from jianghu.intel.watchlist import load_watchlist
     from jianghu.store import open_store
 
     rules = None if watchlist is None else load_watchlist(watchlist)
+    targets = load_sinks(sinks) if sinks else []
+    sent = DeliveryReport()
     raised = ScanReport()
     with open_store(resolve_db_url(db)) as store:
-        mark = [int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])]
+        scanner = None
+        if rules is not None:
+            scanner, raised = after_batch_scanner(store, rules)
 
         def after_batch() -> None:
-            # New rows have ids above the mark: scan them once, then move the mark.
-            assert rules is not None
-            raised.add(scan(store, rules, after_id=mark[0]))
-            mark[0] = int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])
+            assert scanner is not None
+            before = len(raised.new_alert_ids)
+            scanner()
+            if targets:
+                enqueue(store, raised.new_alert_ids[before:], targets, SystemClock())
+                done = deliver(store, targets, stdout=sys.stderr)
+                sent.delivered += done.delivered
+                sent.failed += done.failed
+                sent.dead += done.dead
 
         progress = None if json else FileProgress(err)
         options = {
@@ -151,7 +165,10 @@ def ingest(
                 after_batch=after_batch if rules is not None and rules.rules else None,
             )
     if json:
-        print_json({**report.to_json(), **({"alerts": raised.to_json()} if rules else {})})
+        extra = {"alerts": raised.to_json()} if rules else {}
+        if targets:
+            extra["delivery"] = sent.to_json()
+        print_json({**report.to_json(), **extra})
     else:
         for error in report.errors:
             err.print(Text(terminal_safe(str(error), keep_newlines=False), style="yellow"))
@@ -871,11 +888,19 @@ def bench_ingest(
     workdir: Annotated[
         Path | None, typer.Option(help="Folder for the export and the store.")
     ] = None,
+    watchlist_rules: Annotated[
+        int, typer.Option(min=0, help="Also ingest with N generated watchlist rules active.")
+    ] = 0,
 ) -> None:
     """Generate N messages, ingest them into a fresh SQLite store, compare with orjson."""
     from jianghu.bench import run_ingest_bench
 
-    result = run_ingest_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    result = run_ingest_bench(
+        messages,
+        workdir,
+        log=lambda s: err.print(Text(s, style="dim")),
+        watchlist_rules=watchlist_rules,
+    )
     if json:
         print_json(result)
         return

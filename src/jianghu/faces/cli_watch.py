@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,9 @@ watch_app = typer.Typer(
 )
 alerts_app = typer.Typer(help="Alerts raised by watchlist rules.", invoke_without_command=True)
 
+SinksOption = Annotated[
+    Path | None, typer.Option("--sinks", help="Deliver new alerts to the sinks in this TOML.")
+]
 FileOption = Annotated[
     Path, typer.Option("--file", help="Watchlist file (TOML; see 'jianghu watch add').")
 ]
@@ -182,11 +186,12 @@ def scan_store(
     since: Annotated[
         str | None, typer.Option(help="Messages posted at or after (ISO date).")
     ] = None,
+    sinks: SinksOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Scan stored messages and raise alerts (deduplicated: reposts of one ad are one
-    alert; scanning again raises nothing new)."""
+    alert; scanning again raises nothing new); with --sinks, deliver the new ones."""
     from jianghu.cli import parse_when
     from jianghu.intel.alerts import scan
     from jianghu.intel.watchlist import load_watchlist
@@ -195,10 +200,17 @@ def scan_store(
     wl = load_watchlist(file)
     if not wl.rules:
         raise ConfigError(f"{file}: no rules")
+    from jianghu.intel.delivery import SystemClock, deliver, enqueue, load_sinks
+
+    targets = load_sinks(sinks) if sinks else []
     with open_store(resolve_db_url(db)) as s, err.status("scanning"):
         report = scan(s, wl, since=parse_when(since, "--since"))
+        sent = None
+        if targets:
+            enqueue(s, report.new_alert_ids, targets, SystemClock())
+            sent = deliver(s, targets, stdout=sys.stderr)
     if json:
-        print_json(report.to_json())
+        print_json({**report.to_json(), **({"delivery": sent.to_json()} if sent else {})})
         return
     out.print(
         f"{report.messages} messages scanned: {report.hits} hit(s), {report.new_alerts} "
@@ -295,6 +307,33 @@ def _triage(alert_id: int, status: str, who: str, note: str, db: str | None) -> 
         if not set_status(s, alert_id, status, who, note):
             raise QueryError(f"no alert {alert_id}")
     out.print(f"alert {alert_id} {status} by {who}")
+
+
+@alerts_app.command("deliver")
+@handles_errors
+def deliver_now(
+    sinks: Annotated[Path, typer.Option("--sinks", help="Sink file (TOML).")],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Send what is due in the outbox (retries after an outage; nothing is lost across
+    restarts: the outbox is in the store)."""
+    from jianghu.intel.delivery import deliver, load_sinks, pending
+    from jianghu.store import open_store
+
+    targets = load_sinks(sinks)
+    with open_store(resolve_db_url(db)) as s:
+        report = deliver(s, targets, stdout=sys.stderr)
+        left = pending(s)
+    if json:
+        print_json({**report.to_json(), "pending": left})
+        return
+    out.print(
+        f"{report.delivered} delivered, {report.failed} to retry, {report.dead} given up; "
+        f"{left} pending"
+    )
+    for e in report.errors[:10]:
+        out.print(Text(terminal_safe(e, keep_newlines=False), style="yellow"))
 
 
 @alerts_app.command("ack")

@@ -45,6 +45,7 @@ class ScanReport:
     new_alerts: int = 0
     new_sightings: int = 0
     timeouts: dict[str, int] = field(default_factory=dict)  # regex rule → messages
+    new_alert_ids: list[int] = field(default_factory=list)  # for the delivery outbox
 
     def add(self, other: ScanReport) -> None:
         self.messages += other.messages
@@ -53,9 +54,10 @@ class ScanReport:
         self.new_sightings += other.new_sightings
         for k, v in other.timeouts.items():
             self.timeouts[k] = self.timeouts.get(k, 0) + v
+        self.new_alert_ids.extend(other.new_alert_ids)
 
     def to_json(self) -> dict[str, object]:
-        return dict(vars(self))
+        return {k: v for k, v in vars(self).items() if k != "new_alert_ids"}
 
 
 def dedup_key(text: str) -> str:
@@ -158,6 +160,7 @@ def _record(store: Store, found: list[tuple[Candidate, Hit]], part: ScanReport) 
                     (h.rule, h.severity, key, c.id, storable(h.matched), now, now),
                 )
                 part.new_alerts += 1
+                part.new_alert_ids.append(int(row[0]))
             alert_id = int(row[0])
             seen = store._one(
                 "SELECT 1 FROM alert_sightings WHERE alert_id = ? AND message_id = ?",
@@ -254,3 +257,18 @@ def set_status(store: Store, alert_id: int, status: str, who: str, note: str = "
             ),
         )
     return True
+
+
+def after_batch_scanner(
+    store: Store, watchlist: Watchlist
+) -> tuple[Callable[[], None], ScanReport]:
+    """An ``ingest(after_batch=…)`` hook that scans each newly stored batch once, and the
+    report it fills. New rows have ids above a mark that moves after each scan."""
+    report = ScanReport()
+    mark = [int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])]
+
+    def hook() -> None:
+        report.add(scan(store, watchlist, after_id=mark[0]))
+        mark[0] = int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])
+
+    return hook, report
