@@ -146,38 +146,40 @@ def scan(
 
 def _record(store: Store, found: list[tuple[Candidate, Hit]], part: ScanReport) -> None:
     now = store._ts(datetime.now(UTC))
+    ids: dict[tuple[str, str], int] = {}
+    touched: set[int] = set()
     with store._transaction():
         for c, h in found:
             key = dedup_key(c.text)
-            row = store._one(
-                "SELECT id FROM alerts WHERE rule = ? AND dedup_key = ?", (h.rule, key)
-            )
-            if row is None:
+            alert_id = ids.get((h.rule, key))
+            if alert_id is None:
                 row = store._one(
-                    "INSERT INTO alerts (rule, severity, dedup_key, first_message_id, matched, "
-                    "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'new', ?, ?) "
-                    "RETURNING id",
-                    (h.rule, h.severity, key, c.id, storable(h.matched), now, now),
+                    "SELECT id FROM alerts WHERE rule = ? AND dedup_key = ?", (h.rule, key)
                 )
-                part.new_alerts += 1
-                part.new_alert_ids.append(int(row[0]))
-            alert_id = int(row[0])
-            seen = store._one(
-                "SELECT 1 FROM alert_sightings WHERE alert_id = ? AND message_id = ?",
-                (alert_id, c.id),
+                if row is None:
+                    row = store._one(
+                        "INSERT INTO alerts (rule, severity, dedup_key, first_message_id, "
+                        "matched, status, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, 'new', ?, ?) RETURNING id",
+                        (h.rule, h.severity, key, c.id, storable(h.matched), now, now),
+                    )
+                    part.new_alerts += 1
+                    part.new_alert_ids.append(int(row[0]))
+                alert_id = ids[(h.rule, key)] = int(row[0])
+            cur = store._execute(
+                store._q(
+                    "INSERT INTO alert_sightings (alert_id, message_id, matched, start_pos, "
+                    "end_pos) VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id, message_id) DO NOTHING"
+                ),
+                (alert_id, c.id, storable(h.matched), h.start, h.end),
             )
-            if seen is None:
-                store._execute(
-                    store._q(
-                        "INSERT INTO alert_sightings (alert_id, message_id, matched, start_pos, "
-                        "end_pos) VALUES (?, ?, ?, ?, ?)"
-                    ),
-                    (alert_id, c.id, storable(h.matched), h.start, h.end),
-                )
-                store._execute(
-                    store._q("UPDATE alerts SET updated_at = ? WHERE id = ?"), (now, alert_id)
-                )
+            if cur.rowcount:
                 part.new_sightings += 1
+                touched.add(alert_id)
+        for alert_id in touched:
+            store._execute(
+                store._q("UPDATE alerts SET updated_at = ? WHERE id = ?"), (now, alert_id)
+            )
 
 
 # ---- reading and triage ----------------------------------------------------------------

@@ -28,6 +28,7 @@ runs after each stored batch and over the store alike. What each kind matches:
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ahocorasick  # no type stubs: mypy override in pyproject.toml
 import regex
 
 from jianghu.analysis.classify.linear import INTENTS
@@ -96,6 +98,56 @@ class Watchlist:
 
     def rule(self, name: str) -> Rule:
         return next(r for r in self.rules if r.name == name)
+
+    @functools.cached_property
+    def index(self) -> _Index:
+        return _Index(self.rules)
+
+
+class _Index:
+    """The rules arranged for lookup: one Aho-Corasick pass over the normalised text for
+    every term and brand, dictionaries for exact indicators, domain suffixes and BIN
+    prefixes; so a message costs about the same with 200 rules as with 2."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.terms: Any = None
+        self.exact: dict[tuple[str, str], list[Rule]] = {}
+        self.domains: dict[str, list[Rule]] = {}
+        self.bin_prefixes: dict[str, list[Rule]] = {}
+        self.bin_ranges: list[tuple[str, str, Rule]] = []
+        self.regexes = [r for r in rules if r.kind == "regex"]
+        self.actors: dict[str, list[Rule]] = {}
+        words: dict[str, list[tuple[Rule, str]]] = {}
+        for r in rules:
+            for v in r.values:
+                if r.kind in ("term", "brand"):
+                    words.setdefault(v, []).append((r, v))
+                elif r.kind in ("wallet", "phone", "handle"):
+                    self.exact.setdefault((r.kind, v), []).append(r)
+                elif r.kind == "domain":
+                    self.domains.setdefault(v, []).append(r)
+                elif r.kind == "bin" and "-" in v:
+                    lo, hi = v.split("-")
+                    self.bin_ranges.append((lo, hi, r))
+                elif r.kind == "bin":
+                    self.bin_prefixes.setdefault(v, []).append(r)
+                elif r.kind == "actor":
+                    self.actors.setdefault(v, []).append(r)
+        self.has_bins = bool(self.bin_prefixes or self.bin_ranges)
+        if words:
+            self.terms = ahocorasick.Automaton()
+            for word, owners in words.items():
+                self.terms.add_word(word, owners)
+            self.terms.make_automaton()
+
+    def bin_rules(self, digits: str) -> list[Rule]:
+        reach = min(8, len(digits))
+        out = [r for n in range(4, reach + 1) for r in self.bin_prefixes.get(digits[:n], [])]
+        for lo, hi, r in self.bin_ranges:
+            head = digits[: len(lo)]
+            if len(head) == len(lo) and lo <= head <= hi:
+                out.append(r)
+        return out
 
 
 def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
@@ -288,70 +340,70 @@ def match(
     ctx: Context,
     norm: Normalized | None = None,
 ) -> MatchReport:
+    """Every rule hit in one message (see the module docstring)."""
     report = MatchReport([], [])
-    folded: Normalized | None = norm
-    for rule in watchlist.rules:
-        if not _in_scope(rule, ctx):
-            continue
-        found: list[Hit] = []
-        if rule.kind in ("term", "brand"):
-            if folded is None:
-                folded = normalize(text)
-            found = _term_hits(rule, text, folded)
-        elif rule.kind == "regex":
-            for pattern in rule.compiled:
-                try:
-                    m = pattern.search(text, timeout=REGEX_TIMEOUT)
-                except TimeoutError:
-                    report.timeouts.append(rule.name)
+    idx = watchlist.index
+    scoped: dict[str, bool] = {}
+
+    def ok(rule: Rule) -> bool:
+        v = scoped.get(rule.name)
+        if v is None:
+            v = scoped[rule.name] = _in_scope(rule, ctx)
+        return v
+
+    hits = report.hits
+    if idx.terms is not None:
+        folded = norm or normalize(text)
+        seen: set[tuple[str, str]] = set()
+        for end, owners in idx.terms.iter(folded.text):
+            for rule, value in owners:
+                if (rule.name, value) in seen or not ok(rule):
                     continue
-                if m:
-                    found.append(Hit(rule.name, rule.severity, m.group(), m.start(), m.end()))
-        elif rule.kind == "actor":
-            if ctx.actor is not None and str(ctx.actor) in rule.values:
-                found.append(Hit(rule.name, rule.severity, f"actor {ctx.actor}", 0, 0))
-        else:
-            found = _entity_hits(rule, text, entities)
-        report.hits.extend(found[:1] if rule.kind == "actor" else found)
+                start = end - len(value) + 1
+                if rule.near:
+                    window = folded.text[max(0, start - rule.within) : end + 1 + rule.within]
+                    if not any(n in window for n in rule.near):
+                        continue
+                seen.add((rule.name, value))
+                a, b = folded.to_original(start, end + 1)
+                hits.append(Hit(rule.name, rule.severity, text[a:b], a, b))
+    for e in entities:
+        for rule in _entity_rules(idx, e):
+            if ok(rule):
+                hits.append(Hit(rule.name, rule.severity, e.value, e.start, e.end))
+    if idx.has_bins and "卡头" in text:
+        for m in _CARD_HEAD.finditer(text):
+            for rule in idx.bin_rules(m.group(1)):
+                if ok(rule):
+                    hits.append(Hit(rule.name, rule.severity, m.group(), m.start(), m.end()))
+    for rule in idx.regexes:
+        if not ok(rule):
+            continue
+        for pattern in rule.compiled:
+            try:
+                m = pattern.search(text, timeout=REGEX_TIMEOUT)
+            except TimeoutError:
+                report.timeouts.append(rule.name)
+                continue
+            if m:
+                hits.append(Hit(rule.name, rule.severity, m.group(), m.start(), m.end()))
+    if ctx.actor is not None:
+        for rule in idx.actors.get(str(ctx.actor), []):
+            if ok(rule):
+                hits.append(Hit(rule.name, rule.severity, f"actor {ctx.actor}", 0, 0))
     return report
 
 
-def _term_hits(rule: Rule, text: str, folded: Normalized) -> list[Hit]:
-    out = []
-    for value in rule.values:
-        start = folded.text.find(value)
-        while start >= 0:
-            end = start + len(value)
-            if not rule.near or any(
-                n in folded.text[max(0, start - rule.within) : end + rule.within] for n in rule.near
-            ):
-                a, b = folded.to_original(start, end)
-                out.append(Hit(rule.name, rule.severity, text[a:b], a, b))
-                break
-            start = folded.text.find(value, start + 1)
-    return out
-
-
-def _entity_hits(rule: Rule, text: str, entities: Sequence[Entity]) -> list[Hit]:
-    out = []
-    for e in entities:
-        hit = False
-        if rule.kind == "domain" and e.type in ("domain", "url"):
-            host = (e.attrs.get("host") or e.normalized).lower()
-            hit = any(host == v or host.endswith("." + v) for v in rule.values)
-        elif rule.kind == "bin" and e.type in ("card_number", "card_bin"):
-            digits = e.attrs.get("bin8") or e.attrs.get("bin") or e.normalized
-            hit = _bin_hit(rule.values, digits)
-        elif rule.kind == "wallet" and e.type in _WALLETS:
-            hit = e.normalized in rule.values or e.value in rule.values
-        elif rule.kind == "phone" and e.type == "phone":
-            hit = e.normalized in rule.values
-        elif rule.kind == "handle" and e.type == "telegram_handle":
-            hit = e.normalized.lower() in rule.values
-        if hit:
-            out.append(Hit(rule.name, rule.severity, e.value, e.start, e.end))
-    if rule.kind == "bin":
-        for m in _CARD_HEAD.finditer(text):
-            if _bin_hit(rule.values, m.group(1)):
-                out.append(Hit(rule.name, rule.severity, m.group(), m.start(), m.end()))
-    return out
+def _entity_rules(idx: _Index, e: Entity) -> list[Rule]:
+    if e.type in _WALLETS:
+        return idx.exact.get(("wallet", e.normalized), []) or idx.exact.get(("wallet", e.value), [])
+    if e.type == "phone":
+        return idx.exact.get(("phone", e.normalized), [])
+    if e.type == "telegram_handle":
+        return idx.exact.get(("handle", e.normalized.lower()), [])
+    if e.type in ("domain", "url") and idx.domains:
+        parts = (e.attrs.get("host") or e.normalized).lower().split(".")
+        return [r for i in range(len(parts) - 1) for r in idx.domains.get(".".join(parts[i:]), [])]
+    if e.type in ("card_number", "card_bin") and idx.has_bins:
+        return idx.bin_rules(e.attrs.get("bin8") or e.attrs.get("bin") or e.normalized)
+    return []
