@@ -255,3 +255,35 @@ def test_ingest_raises_alerts_after_each_batch(tmp_path: Path) -> None:
         runner.invoke(app, ["ingest", str(export), db, "--json", "--watchlist", str(wl)]).stdout
     )
     assert again["alerts"]["new_alerts"] == 0 and again["alerts"]["messages"] == 0
+
+
+def test_alerts_show_where_who_the_actor_and_the_hit(tmp_path: Path) -> None:
+    from jianghu.intel.actor_build import build_actors
+    from jianghu.intel.offers import build_offers
+    from jianghu.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    card = "4111 1111 1111 1111"
+    with open_store(url) as store:
+        t0 = datetime(2026, 3, 1, tzinfo=UTC)
+        msgs = [
+            make_message(
+                str(i), f"出卡 {card} 有余额 飞机@card_king", posted_at=t0 + timedelta(days=i)
+            )
+            for i in range(2)
+        ]
+        store.write_batch(analyse(msgs), None)
+        build_offers(store)
+        build_actors(store)
+        scan(
+            store, parse_watchlist('[[rule]]\nname = "b"\nkind = "bin"\nvalues = ["411111"]\n', "w")
+        )
+    runner = CliRunner()
+    [alert] = json.loads(runner.invoke(app, ["alerts", f"--db={url}", "--json"]).stdout)
+    assert alert["channel"] == "测试群" and alert["author"] == "卖家一号"
+    assert alert["actor_id"] is not None and 0 <= alert["actor_reputation"] <= 100
+    assert alert["offer_id"] is not None
+    start, end = alert["highlight"]
+    assert end > start and card not in alert["matched"] and card not in alert["first_text"]
+    table = runner.invoke(app, ["alerts", f"--db={url}"])
+    assert table.exit_code == 0 and card not in table.stdout

@@ -249,7 +249,7 @@ def alerts(
     """List alerts, most recently seen first; 'alerts ack ID' and 'alerts dismiss ID'."""
     if ctx.invoked_subcommand is not None:
         return
-    from jianghu.intel.alerts import STATUSES, list_alerts
+    from jianghu.intel.alerts import STATUSES, alert_context, list_alerts
     from jianghu.store import open_store
 
     if status is not None and status not in STATUSES:
@@ -260,6 +260,7 @@ def alerts(
     with open_store(resolve_db_url(db)) as s:
         found = list_alerts(s, status, severity, limit)
         ents = s.entities_of([a.first_message_id for a in found])
+        context = alert_context(s, found)
     # Victims' card, ID and phone numbers stay masked in every alert shown.
     from jianghu.analysis.entities import extract_entities
 
@@ -275,15 +276,35 @@ def alerts(
         for a in found
     }
     if json:
-        print_json([{**_alert_json(a, texts[a.id]), "matched": matched[a.id]} for a in found])
+        print_json(
+            [
+                {**_alert_json(a, texts[a.id]), "matched": matched[a.id], **context.get(a.id, {})}
+                for a in found
+            ]
+        )
         return
     if not found:
         out.print("no alerts")
         return
     table = Table(header_style="bold")
-    for name in ("id", "rule", "severity", "status", "seen", "chats", "matched", "last seen"):
+    for name in (
+        "id",
+        "rule",
+        "severity",
+        "status",
+        "seen",
+        "chats",
+        "matched",
+        "where",
+        "actor",
+        "last seen",
+    ):
         table.add_column(name, overflow="fold")
     for a in found:
+        cx = context.get(a.id, {})
+        actor = (
+            "-" if cx.get("actor_id") is None else f"{cx['actor_id']} ({cx['actor_reputation']})"
+        )
         table.add_row(
             str(a.id),
             Text(terminal_safe(a.rule)),
@@ -291,7 +312,13 @@ def alerts(
             a.status,
             str(a.sightings),
             str(a.channels),
-            Text(terminal_safe(a.matched, keep_newlines=False)),
+            Text(terminal_safe(matched[a.id], keep_newlines=False)),
+            Text(
+                terminal_safe(
+                    f"{cx.get('channel', '?')} / {cx.get('author') or '?'}", keep_newlines=False
+                )
+            ),
+            actor,
             a.updated_at.strftime("%Y-%m-%d %H:%M"),
         )
     out.print(table)

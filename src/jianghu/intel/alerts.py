@@ -236,6 +236,37 @@ def list_alerts(
     ]
 
 
+def alert_context(store: Store, alerts: Sequence[AlertRow]) -> dict[int, dict[str, Any]]:
+    """Where each alert's first message was, who posted it, the actor behind them and its
+    reputation, the offer it belongs to, and where the hit is in the text (for
+    highlighting). Actor and offer are known once ``actors build``/``offers build`` ran."""
+    out: dict[int, dict[str, Any]] = {}
+    for a in alerts:
+        r = store._one(
+            "SELECT coalesce(c.name, c.key), m.platform, au.display_name, au.key, s.start_pos, "
+            "s.end_pos, aa.actor_id, ac.reputation, os.offer_id FROM messages m "
+            "JOIN channels c ON c.id = m.channel_id LEFT JOIN authors au ON au.id = m.author_id "
+            "JOIN alert_sightings s ON s.alert_id = ? AND s.message_id = m.id "
+            "LEFT JOIN actor_accounts aa ON aa.author_id = m.author_id "
+            "LEFT JOIN actors ac ON ac.id = aa.actor_id "
+            "LEFT JOIN offer_sightings os ON os.message_id = m.id WHERE m.id = ?",
+            (a.id, a.first_message_id),
+        )
+        if r is None:
+            continue
+        out[a.id] = {
+            "channel": r[0],
+            "platform": r[1],
+            "author": r[2],
+            "author_id": r[3],
+            "highlight": [int(r[4]), int(r[5])],
+            "actor_id": None if r[6] is None else int(r[6]),
+            "actor_reputation": None if r[7] is None else int(r[7]),
+            "offer_id": None if r[8] is None else int(r[8]),
+        }
+    return out
+
+
 def set_status(store: Store, alert_id: int, status: str, who: str, note: str = "") -> bool:
     """Acknowledge or dismiss an alert; written to the audit log with who and when."""
     if status not in STATUSES:
