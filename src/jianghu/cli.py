@@ -133,10 +133,10 @@ def ingest(
         if rules is not None:
             scanner, raised = after_batch_scanner(store, rules)
 
-        def after_batch() -> None:
+        def after_batch(batch: Any, ids: Any) -> None:
             assert scanner is not None
             before = len(raised.new_alert_ids)
-            scanner()
+            scanner(batch, ids)
             if targets:
                 enqueue(store, raised.new_alert_ids[before:], targets, SystemClock())
                 done = deliver(store, targets, stdout=sys.stderr)

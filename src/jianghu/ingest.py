@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from jianghu.analysis.pipeline import Findings, combine, findings
+from jianghu.analysis.pipeline import Analysed, Findings, combine, findings
 from jianghu.errors import JianghuError, SourceError, SourceFormatError
 from jianghu.records import Message, SourceProblem
 from jianghu.sources.base import expand_paths, open_source
@@ -141,6 +141,11 @@ class _Analyser:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+AfterBatch = Callable[[Sequence[Analysed], Sequence[int]], None]
+"""Called after each stored batch with the batch and the row ids of its new and changed
+messages (0 for the others)."""
+
+
 def ingest(
     store: Store,
     paths: Sequence[Path],
@@ -148,7 +153,7 @@ def ingest(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
-    after_batch: Callable[[], None] | None = None,
+    after_batch: AfterBatch | None = None,
 ) -> IngestReport:
     """Read every file under ``paths`` into ``store``; see the module docstring.
 
@@ -180,7 +185,7 @@ def _write(
     file_id: int | None,
     progress: Progress | None,
     report: IngestReport,
-    after_batch: Callable[[], None] | None = None,
+    after_batch: AfterBatch | None = None,
 ) -> None:
     """Write the oldest analysed batch."""
     messages, future, offset = pending.popleft()
@@ -199,9 +204,10 @@ def _write(
             report.read += 1
         else:
             report.events += 1
-    report.counts.add(store.write_batch(combine(messages, found), file_id))
+    stored = combine(messages, found)
+    report.counts.add(store.write_batch(stored, file_id))
     if after_batch is not None:
-        after_batch()
+        after_batch(stored, store.last_batch_ids)
     if progress:
         progress.advance(offset)
 
@@ -214,7 +220,7 @@ def _store_file(
     analyser: _Analyser,
     progress: Progress | None,
     report: IngestReport,
-    after_batch: Callable[[], None] | None = None,
+    after_batch: AfterBatch | None = None,
 ) -> None:
     file_id = None
     pending: deque[tuple[list[Message], Future[list[Findings]], int]] = deque()

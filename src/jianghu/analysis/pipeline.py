@@ -34,6 +34,7 @@ class MessageAnalysis(msgspec.Struct, frozen=True):
     scores: dict[str, float]  # categories scoring at least KEPT_SCORE
     lexicon_version: str
     model_version: str
+    normalized: str = ""  # the normalised text (not stored: watchlist matching reuses it)
 
 
 class Analysed(msgspec.Struct, frozen=True):
@@ -66,14 +67,16 @@ def classify_messages(
     """Language, intent and categories of each text (entities already extracted)."""
     lex = lexicon or load_lexicon()
     lex_version, model_version = versions(lex)
-    out = []
+    out: list[MessageAnalysis] = []
     for start in range(0, len(texts), _CHUNK):
         chunk = texts[start : start + _CHUNK]
         items = []
+        norm_texts = []
         for text, ents in zip(chunk, entities[start : start + _CHUNK], strict=True):
             norm = normalize(text)
+            norm_texts.append(norm.text)
             items.append(FeatureInput(norm.text, tuple(lex.match(norm)), ents))
-        for text, result in zip(chunk, classify_inputs(items), strict=True):
+        for text, folded, result in zip(chunk, norm_texts, classify_inputs(items), strict=True):
             kept = {c: s for c, s in result.scores.items() if s >= KEPT_SCORE}
             out.append(
                 MessageAnalysis(
@@ -83,6 +86,7 @@ def classify_messages(
                     kept,
                     lex_version,
                     model_version,
+                    folded,
                 )
             )
     return out

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from jianghu.analysis.entities import Entity
+from jianghu.analysis.pipeline import Analysed
 from jianghu.intel.minhash import skeleton
 from jianghu.intel.watchlist import Context, Hit, Watchlist, match
 from jianghu.store.base import Store
@@ -292,16 +293,58 @@ def set_status(store: Store, alert_id: int, status: str, who: str, note: str = "
     return True
 
 
+def scan_batch(
+    store: Store,
+    watchlist: Watchlist,
+    batch: Sequence[Analysed],
+    ids: Sequence[int],
+    actors: dict[int, int] | None = None,
+) -> ScanReport:
+    """Match the new and changed messages of a batch just stored (``ids``: their row ids,
+    0 for the others), from memory: the analysis's normalised text and indicators, no
+    reading back. ``actors``: author row id → actor id, where actors are built."""
+    from jianghu.store.rows import author_key
+
+    report = ScanReport()
+    found: list[tuple[Candidate, Hit]] = []
+    for item, row_id in zip(batch, ids, strict=True):
+        m, a = item.message, item.analysis
+        if not row_id or m.kind != "message" or a is None:
+            continue
+        report.messages += 1
+        author = store._author_ids.get((m.platform, author_key(m.author) or ""))
+        actor = None if actors is None or author is None else actors.get(author)
+        c = Candidate(
+            row_id,
+            m.text,
+            m.platform,
+            m.channel.name or m.channel.key,
+            m.posted_at,
+            a.categories,
+            a.intent,
+            actor,
+        )
+        ctx = Context(c.categories, c.intent, c.channel, c.platform, c.actor)
+        result = match(watchlist, m.text, item.entities, ctx, normalized_text=a.normalized or None)
+        for name in result.timeouts:
+            report.timeouts[name] = report.timeouts.get(name, 0) + 1
+        found.extend((c, h) for h in result.hits)
+    report.hits = len(found)
+    if found:
+        _record(store, found, report)
+    return report
+
+
 def after_batch_scanner(
     store: Store, watchlist: Watchlist
-) -> tuple[Callable[[], None], ScanReport]:
-    """An ``ingest(after_batch=…)`` hook that scans each newly stored batch once, and the
-    report it fills. New rows have ids above a mark that moves after each scan."""
+) -> tuple[Callable[[Sequence[Analysed], Sequence[int]], None], ScanReport]:
+    """An ``ingest(after_batch=…)`` hook that matches each stored batch's new and changed
+    messages once, and the report it fills."""
     report = ScanReport()
-    mark = [int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])]
+    rows = store._all("SELECT author_id, actor_id FROM actor_accounts")
+    actors = {int(a): int(b) for a, b in rows} if rows else None
 
-    def hook() -> None:
-        report.add(scan(store, watchlist, after_id=mark[0]))
-        mark[0] = int(store._one("SELECT coalesce(max(id), 0) FROM messages")[0])
+    def hook(batch: Sequence[Analysed], ids: Sequence[int]) -> None:
+        report.add(scan_batch(store, watchlist, batch, ids, actors))
 
     return hook, report

@@ -339,8 +339,11 @@ def match(
     entities: Sequence[Entity],
     ctx: Context,
     norm: Normalized | None = None,
+    normalized_text: str | None = None,
 ) -> MatchReport:
-    """Every rule hit in one message (see the module docstring)."""
+    """Every rule hit in one message (see the module docstring). ``normalized_text``
+    (from the analysis) saves normalising again; the offset map is then computed only
+    for a message with a term hit, to point the hit into the original text."""
     report = MatchReport([], [])
     idx = watchlist.index
     scoped: dict[str, bool] = {}
@@ -353,18 +356,24 @@ def match(
 
     hits = report.hits
     if idx.terms is not None:
-        folded = norm or normalize(text)
+        folded = norm
+        haystack = norm.text if norm is not None else normalized_text
+        if haystack is None:
+            folded = normalize(text)
+            haystack = folded.text
         seen: set[tuple[str, str]] = set()
-        for end, owners in idx.terms.iter(folded.text):
+        for end, owners in idx.terms.iter(haystack):
             for rule, value in owners:
                 if (rule.name, value) in seen or not ok(rule):
                     continue
                 start = end - len(value) + 1
                 if rule.near:
-                    window = folded.text[max(0, start - rule.within) : end + 1 + rule.within]
+                    window = haystack[max(0, start - rule.within) : end + 1 + rule.within]
                     if not any(n in window for n in rule.near):
                         continue
                 seen.add((rule.name, value))
+                if folded is None:
+                    folded = normalize(text)
                 a, b = folded.to_original(start, end + 1)
                 hits.append(Hit(rule.name, rule.severity, text[a:b], a, b))
     for e in entities:

@@ -129,6 +129,7 @@ class Store(abc.ABC):
     def __init__(self) -> None:
         self._channel_ids: dict[tuple[str, str], int] = {}
         self._author_ids: dict[tuple[str, str], int] = {}
+        self.last_batch_ids: list[int] = []
 
     # ---- dialect hooks -----------------------------------------------------------------
     @abc.abstractmethod
@@ -298,6 +299,7 @@ class Store(abc.ABC):
             else:  # changed, or seen twice in this batch: decided after the inserts
                 changes.append((item, digest, cid, aid))
         self._insert_messages(inserts, source_file_id, current)
+        fresh = {id(item) for item, _, _, _ in inserts}
         for item, digest, cid, aid in changes:
             message = item.message
             state = current[(cid, message.message_id)]
@@ -305,9 +307,20 @@ class Store(abc.ABC):
                 counts.unchanged += message.kind == "message"
             elif self._apply_change(state, item, digest, aid, source_file_id):
                 counts.updated += message.kind == "message"
+                fresh.add(id(item))
             else:
                 counts.unchanged += message.kind == "message"
         self._record_names(batch, author_ids)
+        # Row ids of the batch's new and changed messages, in order (0 for the others):
+        # what the after-batch hook scans, without reading the batch back.
+        self.last_batch_ids = [
+            current[
+                (channel_ids[(a.message.platform, a.message.channel.key)], a.message.message_id)
+            ].id
+            if id(a) in fresh
+            else 0
+            for a in batch
+        ]
         return counts
 
     def _ensure_channels(self, batch: Sequence[Analysed]) -> dict[tuple[str, str], int]:
@@ -469,11 +482,19 @@ class Store(abc.ABC):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             ),
             [
-                (i, a.language, a.intent, ",".join(a.categories), orjson.dumps(a.scores).decode(),
-                 a.lexicon_version, a.model_version, now)
+                (
+                    i,
+                    a.language,
+                    a.intent,
+                    ",".join(a.categories),
+                    orjson.dumps(a.scores).decode(),
+                    a.lexicon_version,
+                    a.model_version,
+                    now,
+                )
                 for i, a in rows
             ],
-        )  # fmt: skip
+        )
         cats = [(i, c, a.scores.get(c, 0.0)) for i, a in rows for c in a.categories]
         if cats:
             self._executemany(
@@ -689,10 +710,18 @@ class Store(abc.ABC):
             [*params, limit],
         )
         return [
-            EntityCount(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5]),
-                        self._read_ts(r[6]), self._read_ts(r[7]))
+            EntityCount(
+                r[0],
+                r[1],
+                r[2],
+                int(r[3]),
+                int(r[4]),
+                int(r[5]),
+                self._read_ts(r[6]),
+                self._read_ts(r[7]),
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
 
     def log_reveal(self, command: str, detail: str) -> None:
         """Record that an analyst revealed masked personal data (DESIGN: victims' data)."""
@@ -745,9 +774,14 @@ class Store(abc.ABC):
                 chunk,
             ):
                 out[int(r[0])] = StoredAnalysis(
-                    r[1], r[2], tuple(c for c in r[3].split(",") if c), orjson.loads(r[4]),
-                    r[5], r[6], self._read_ts(r[7]),
-                )  # fmt: skip
+                    r[1],
+                    r[2],
+                    tuple(c for c in r[3].split(",") if c),
+                    orjson.loads(r[4]),
+                    r[5],
+                    r[6],
+                    self._read_ts(r[7]),
+                )
         return out
 
     _STALE = (
