@@ -221,3 +221,74 @@ def test_watch_scan_delivers_new_alerts(tmp_path: Path) -> None:
         app, ["alerts", "deliver", "--sinks", str(tmp_path / "s.toml"), f"--db={url}", "--json"]
     )
     assert json.loads(left.stdout)["pending"] == 0
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_with_a_password_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[tuple[bytes, bytes]] = []
+    got: list[bytes] = []
+
+    def authenticator(
+        server: object, session: object, envelope: object, mechanism: str, data: object
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"pa55")
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+            got.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # No TLS on this local test server, so login is allowed in the clear here only.
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        auth_required=True,
+        auth_require_tls=False,
+        authenticator=authenticator,
+    )
+    controller.start()
+    monkeypatch.setenv("JH_SMTP_PASSWORD", "pa55")
+    try:
+        sink = Sink(
+            "mail",
+            "smtp",
+            host="127.0.0.1",
+            port=port,
+            username="alerts",
+            password_env="JH_SMTP_PASSWORD",
+            sender="j@example.org",
+            to=("soc@example.org",),
+            max_attempts=2,
+        )
+        wrong = Sink(
+            "bad",
+            "smtp",
+            host="127.0.0.1",
+            port=port,
+            username="alerts",
+            password_env="JH_NOT_SET",
+            sender="j@example.org",
+            to=("soc@example.org",),
+            max_attempts=5,
+        )
+        with open_store(f"sqlite:///{tmp_path / 'm.db'}") as store:
+            enqueue(store, _alerts(store), [sink, wrong], FakeClock())
+            report = deliver(store, [sink, wrong], FakeClock())
+    finally:
+        controller.stop()
+    assert report.delivered == 2 and report.failed == 2
+    assert all("JH_NOT_SET is not set" in e for e in report.errors)
+    assert (b"alerts", b"pa55") in logins and len(got) == 2

@@ -56,6 +56,9 @@ def add(
     category: Annotated[list[str] | None, typer.Option(help="Only in this category.")] = None,
     intent: Annotated[list[str] | None, typer.Option(help="Only with this intent.")] = None,
     channel: Annotated[list[str] | None, typer.Option(help="Only in channels named so.")] = None,
+    platform: Annotated[
+        list[str] | None, typer.Option(help="Only on this platform (telegram, discord …).")
+    ] = None,
     near: Annotated[
         list[str] | None, typer.Option(help="Term rules: within reach of this.")
     ] = None,
@@ -74,7 +77,7 @@ def add(
         tuple(category or ()),
         tuple(intent or ()),
         tuple(channel or ()),
-        (),
+        tuple(platform or ()),
         tuple(near or ()),
         within,
     )

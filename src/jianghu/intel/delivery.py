@@ -404,13 +404,17 @@ def _mail(sink: Sink, key: str, payload: str) -> None:
     msg["To"] = ", ".join(sink.to)
     msg["Message-ID"] = f"<{key}@jianghu>"
     msg.set_content(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    password = ""
+    if sink.username and sink.password_env:
+        password = os.environ.get(sink.password_env, "")
+        if not password:
+            raise DeliveryError(f"environment variable {sink.password_env} is not set")
     try:
         assert sink.host is not None
         with smtplib.SMTP(sink.host, sink.port, timeout=sink.timeout) as smtp:
             if sink.starttls:
                 smtp.starttls()
             if sink.username:
-                password = os.environ.get(sink.password_env or "", "")
                 smtp.login(sink.username, password)
             smtp.send_message(msg)
     except (smtplib.SMTPException, OSError) as exc:
