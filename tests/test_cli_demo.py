@@ -59,6 +59,8 @@ def test_demo_reports_categories_and_offers(
     assert {"card_fraud", "data_leak", "money_laundering", "scam_report"} <= cats
     offers = report["offers"]
     assert 0 < offers["offers"] < offers["candidates"] and offers["reposted"] > 0
+    actors = report["actors"]
+    assert 0 < actors["actors"] < actors["accounts"] and actors["multi_account_actors"] > 0
     text = runner.invoke(
         app, ["demo", "--messages", "300", "--db", f"sqlite:///{tmp_path / 'e.db'}"]
     )

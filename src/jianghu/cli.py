@@ -776,10 +776,13 @@ def demo(
             report = run_ingest(store, [target], {}, progress)
         totals = store.summary()
         by_category = store.category_counts()
+        from jianghu.intel.actor_build import build_actors
         from jianghu.intel.offers import build_offers
 
         with err.status("grouping reposted ads into offers"):
             offer_report = build_offers(store)
+        with err.status("linking accounts into actors"):
+            actor_report = build_actors(store)
     if json:
         print_json(
             {
@@ -792,6 +795,7 @@ def demo(
                     {"category": c, "intent": i, "messages": n} for c, i, n in by_category
                 ],
                 "offers": offer_report.to_json(),
+                "actors": actor_report.to_json(),
             }
         )
         return
@@ -811,7 +815,8 @@ def demo(
     out.print(
         Text(
             f"{offer_report.offers} offers from {offer_report.candidates} offer messages "
-            f"({offer_report.reposted} reposted)"
+            f"({offer_report.reposted} reposted); {actor_report.actors} actors from "
+            f"{actor_report.accounts} accounts ({actor_report.multi_account_actors} with several)"
         )
     )
     command = sys.argv[0] if "/" in sys.argv[0] else "jianghu"
@@ -824,6 +829,7 @@ def demo(
         "search CVV --json",
         "search --category card_fraud --intent buy",
         "offers --category data_leak",
+        "actors --max-reputation 20",
         "entities --limit 10",
     ):
         out.print(Text(f"  {command} {example}{where}"))
