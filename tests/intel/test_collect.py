@@ -323,3 +323,19 @@ def test_resumes_after_the_process_is_killed_mid_backfill(store_url: str) -> Non
         assert len(keys) == len(set(keys)) == 10 and store.cursor(SOURCE, "channel1001") == 10
     finally:
         store.close()
+
+
+def test_live_collection_raises_watchlist_alerts_batch_by_batch(store: Store) -> None:
+    from jianghu.intel.alerts import after_batch_scanner, list_alerts
+    from jianghu.intel.watchlist import parse_watchlist
+
+    rules = parse_watchlist('[[rule]]\nname = "ours"\nkind = "term"\nvalues = ["料"]\n', "w.toml")
+    hook, raised = after_batch_scanner(store, rules)
+    client = Recorded({GROUP.id: ids(7, GROUP)}, {"danbao": GROUP})
+    assert collect(client, store, ["@danbao"], after_batch=hook).ok
+    assert raised.messages == 7 and raised.hits == 7
+    [alert] = list_alerts(store)  # seven reposts of one ad: one alert
+    assert alert.sightings == 7
+    client = Recorded({GROUP.id: ids(9, GROUP)}, {"danbao": GROUP})
+    collect(client, store, ["@danbao"], after_batch=hook)
+    assert raised.messages == 9 and list_alerts(store)[0].sightings == 9

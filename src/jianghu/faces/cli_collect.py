@@ -63,6 +63,9 @@ def telegram(
     media_dir: Annotated[
         Path, typer.Option(help="Folder for saved media (never opened by jianghu).")
     ] = Path("media"),
+    watchlist: Annotated[
+        Path | None, typer.Option(help="Raise alerts from this watchlist as batches are stored.")
+    ] = None,
 ) -> None:
     """Backfill the listed chats from where the store left off, then follow them.
 
@@ -87,7 +90,12 @@ def telegram(
         if not json:
             err.print(_line(f"{result.ref}: stored up to message {result.last_id}"))
 
+    from jianghu.intel.alerts import after_batch_scanner
+    from jianghu.intel.watchlist import load_watchlist
+
+    rules = None if watchlist is None else load_watchlist(watchlist)
     with open_store(resolve_db_url(db)) as store:
+        hook, raised = after_batch_scanner(store, rules) if rules else (None, None)
 
         async def main() -> Any:
             async with TelethonChatClient(name, api_id, api_hash, use_takeout=takeout) as client:
@@ -98,6 +106,7 @@ def telegram(
                     on_batch=on_batch,
                     media_dir=media_dir,
                     media_limit=media_limit,
+                    after_batch=hook,
                 )
                 return await collector.run(refs, follow=follow)
 
@@ -120,9 +129,12 @@ def telegram(
                     }
                     for c in report.chats
                 ],
+                **({"alerts": raised.to_json()} if raised is not None else {}),
             }
         )
     else:
+        if raised is not None:
+            out.print(_line(f"watchlist: {raised.hits} hit(s), {raised.new_alerts} new alert(s)"))
         for c in report.chats:
             if c.error is not None:
                 err.print(Text(terminal_safe(f"{c.ref}: {c.error}", keep_newlines=False),

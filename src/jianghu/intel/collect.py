@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from jianghu.analysis.pipeline import analyse
+from jianghu.analysis.pipeline import Analysed, analyse
 from jianghu.errors import ConfigError
 from jianghu.intel.collect_media import with_media
 from jianghu.records import Message
@@ -151,8 +151,10 @@ class Collector:
         on_batch: Callable[[ChatResult], None] | None = None,
         media_dir: Path | None = None,
         media_limit: int = 0,
+        after_batch: Callable[[Sequence[Analysed], Sequence[int]], None] | None = None,
     ) -> None:
         self.client = client
+        self._after_batch = after_batch  # the intelligence layer's hook, as in ingest
         self._media_dir, self._media_limit = media_dir, media_limit
         self.store = store
         self.batch_size = batch_size
@@ -267,9 +269,12 @@ class Collector:
         return await with_media(self.client, msg, message, self._media_dir, self._media_limit)
 
     def _write(self, batch: list[Message], result: ChatResult, last_id: int) -> BatchCounts:
+        stored = analyse(batch)
         counts = self.store.write_batch_with_cursor(
-            analyse(batch), None, SOURCE, result.chat_key or "", last_id
+            stored, None, SOURCE, result.chat_key or "", last_id
         )
+        if self._after_batch is not None:
+            self._after_batch(stored, self.store.last_batch_ids)
         result.counts.add(counts)
         result.last_id = max(result.last_id or 0, last_id)
         if self._on_batch is not None:
