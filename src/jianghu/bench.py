@@ -13,9 +13,25 @@ import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+
+@contextmanager
+def _bench_folder(workdir: Path | None) -> Iterator[Path]:
+    """The folder a benchmark writes its export and store to: ``workdir`` (kept), or a
+    temporary one removed afterwards."""
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        yield workdir
+        return
+    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _child(fn_name: str, args: tuple[Any, ...], queue: Any) -> None:
@@ -160,15 +176,11 @@ def run_ingest_bench(
 ) -> dict[str, Any]:
     from jianghu.demo import write_demo_export
 
-    own = workdir is None
-    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
-    assert folder is not None
-    folder.mkdir(parents=True, exist_ok=True)
-    export = folder / "result.json"
-    db_path = folder / "bench.db"
-    for leftover in folder.glob("bench.db*"):
-        leftover.unlink()
-    try:
+    with _bench_folder(workdir) as folder:
+        export = folder / "result.json"
+        db_path = folder / "bench.db"
+        for leftover in folder.glob("bench.db*"):
+            leftover.unlink()
         log(f"generating {messages} messages …")
         t0 = time.perf_counter()
         summary = write_demo_export(export, messages=messages, seed=7)
@@ -227,9 +239,6 @@ def run_ingest_bench(
             "rejected": report["rejected"],
             **watching,
         }
-    finally:
-        if own:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- analyze ---------------------------------------------------------------------------
@@ -322,12 +331,8 @@ def run_analyze_bench(
 ) -> dict[str, Any]:
     from jianghu.demo import write_demo_export
 
-    own = workdir is None
-    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
-    assert folder is not None
-    folder.mkdir(parents=True, exist_ok=True)
-    export = folder / "result.json"
-    try:
+    with _bench_folder(workdir) as folder:
+        export = folder / "result.json"
         log(f"generating {messages} messages …")
         write_demo_export(export, messages=messages, seed=11)
         log("each analysis step on one core …")
@@ -352,9 +357,6 @@ def run_analyze_bench(
             ),
             "analysis_with_search_tokens_two_processes": round(pooled),
         }
-    finally:
-        if own:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- intel -----------------------------------------------------------------------------
@@ -388,15 +390,11 @@ def run_intel_bench(
 ) -> dict[str, Any]:
     from jianghu.demo import write_demo_export
 
-    own = workdir is None
-    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-")) if own else workdir
-    assert folder is not None
-    folder.mkdir(parents=True, exist_ok=True)
-    export, db_path = folder / "result.json", folder / "intel.db"
-    for leftover in folder.glob("intel.db*"):
-        leftover.unlink()
-    db = f"sqlite:///{db_path}"
-    try:
+    with _bench_folder(workdir) as folder:
+        export, db_path = folder / "result.json", folder / "intel.db"
+        for leftover in folder.glob("intel.db*"):
+            leftover.unlink()
+        db = f"sqlite:///{db_path}"
         log(f"generating and ingesting {messages} messages …")
         write_demo_export(export, messages=messages, seed=7)
         ing = _measure("_ingest_into", str(export), db)
@@ -423,6 +421,3 @@ def run_intel_bench(
             if base["wall"]
             else None,
         }
-    finally:
-        if own:
-            shutil.rmtree(folder, ignore_errors=True)

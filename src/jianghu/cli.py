@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from jianghu.errors import ConfigError, QueryError
+from jianghu.errors import QueryError
 from jianghu.faces.cli_actors import actor, actors_app, eval_actors
 from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
@@ -25,9 +24,11 @@ from jianghu.faces.cli_common import (
     DbOption,
     JsonOption,
     LexiconOption,
+    check_choice,
     err,
     handles_errors,
     out,
+    parse_when,
     print_json,
 )
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
@@ -63,23 +64,6 @@ app.add_typer(actors_app, name="actors")
 app.add_typer(watch_app, name="watch")
 app.add_typer(alerts_app, name="alerts")
 app.command("actor")(actor)
-
-
-def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
-    """ISO date or date-time; naive means UTC. A bare date as --until includes that day."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"{option} {value!r}: expected a date like 2026-03-01 or 2026-03-01T12:00"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    if end_of_day and len(value) == 10:
-        parsed += timedelta(days=1)
-    return parsed
 
 
 # ---- ingest ----------------------------------------------------------------------------
@@ -241,7 +225,6 @@ def search(
     """Full-text search over messages (Chinese, traditional or simplified, and Latin),
     with each message's categories and intent."""
     from jianghu.analysis.classify.linear import INTENTS
-    from jianghu.analysis.entities import Entity
     from jianghu.analysis.lexicon import CATEGORIES
     from jianghu.analysis.search_terms import parse_query
     from jianghu.analysis.snippet import make_snippet
@@ -249,10 +232,8 @@ def search(
     from jianghu.store import open_store
     from jianghu.store.base import SearchFilters
 
-    if category is not None and category not in CATEGORIES:
-        raise QueryError(f"--category {category!r}: expected one of {', '.join(CATEGORIES)}")
-    if intent is not None and intent not in INTENTS:
-        raise QueryError(f"--intent {intent!r}: expected one of {', '.join(INTENTS)}")
+    check_choice("--category", category, CATEGORIES)
+    check_choice("--intent", intent, INTENTS)
     clauses = parse_query(query)
     if not clauses and entity is None and category is None and intent is None:
         raise QueryError(f"query {query!r} has no letters, digits or characters to search for")
@@ -283,7 +264,7 @@ def search(
         if reveal
         else mask_text(
             h.text,
-            [Entity(e.type, e.value, e.normalized, e.start, e.end) for e in found.get(h.id, [])],
+            [e.to_entity() for e in found.get(h.id, [])],
         )
         for h in hits
     ]
@@ -884,6 +865,15 @@ def reanalyze(
     )
 
 
+def _print_bench(result: dict[str, Any], json: bool) -> None:
+    if json:
+        print_json(result)
+        return
+    width = max(map(len, result), default=0)
+    for key, value in result.items():
+        out.print(Text(f"{key:>{width}}: {value}"))
+
+
 @bench_app.command("ingest")
 @handles_errors
 def bench_ingest(
@@ -907,11 +897,7 @@ def bench_ingest(
         log=lambda s: err.print(Text(s, style="dim")),
         watchlist_rules=watchlist_rules,
     )
-    if json:
-        print_json(result)
-        return
-    for key, value in result.items():
-        out.print(Text(f"{key:>28}: {value}"))
+    _print_bench(result, json)
 
 
 @bench_app.command("analyze")
@@ -926,11 +912,7 @@ def bench_analyze(
     from jianghu.bench import run_analyze_bench
 
     result = run_analyze_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
-    if json:
-        print_json(result)
-        return
-    for key, value in result.items():
-        out.print(Text(f"{key:>28}: {value}"))
+    _print_bench(result, json)
 
 
 @bench_app.command("intel")
@@ -947,11 +929,7 @@ def bench_intel(
     from jianghu.bench import run_intel_bench
 
     result = run_intel_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
-    if json:
-        print_json(result)
-        return
-    for key, value in result.items():
-        out.print(Text(f"{key:>34}: {value}"))
+    _print_bench(result, json)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from jianghu.analysis.pipeline import Analysed, Findings, combine, findings
 from jianghu.errors import JianghuError, SourceError, SourceFormatError
@@ -116,8 +116,13 @@ def read_batches(path: Path, options: dict[str, str], batch_size: int) -> Iterat
 
 
 # ---- analysis: in-process or in a pool --------------------------------------------------
-class _Analyser:
-    """Analyses batches in order, inline or in a pool of worker processes."""
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+class AnalysisPool:
+    """Runs a pure analysis function over batches, inline (``workers`` 0) or in a pool of
+    worker processes; ingest and reanalyze both write the results in submission order."""
 
     def __init__(self, workers: int) -> None:
         self._pool = (
@@ -126,15 +131,19 @@ class _Analyser:
             else None
         )
 
-    def submit(self, messages: list[Message]) -> Future[list[Findings]]:
+    @property
+    def inline(self) -> bool:
+        return self._pool is None
+
+    def submit(self, fn: Callable[[_In], _Out], batch: _In) -> Future[_Out]:
         if self._pool is None:
-            done: Future[list[Findings]] = Future()
+            done: Future[_Out] = Future()
             try:
-                done.set_result(findings(messages))
+                done.set_result(fn(batch))
             except Exception as exc:  # raised where the result is awaited, as in the pool
                 done.set_exception(exc)
             return done
-        return self._pool.submit(findings, messages)
+        return self._pool.submit(fn, batch)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -167,7 +176,7 @@ def ingest(
         size = sum(p.stat().st_size for p in files if p.is_file())
         workers = (os.cpu_count() or 1) if size >= POOL_THRESHOLD else 0
     report.run_id = run_id = store.begin_run([str(p) for p in paths])
-    analyser = _Analyser(workers)
+    analyser = AnalysisPool(workers)
     try:
         for path in files:
             report.files += 1
@@ -217,7 +226,7 @@ def _store_file(
     run_id: int,
     path: Path,
     events: Iterator[Event],
-    analyser: _Analyser,
+    analyser: AnalysisPool,
     progress: Progress | None,
     report: IngestReport,
     after_batch: AfterBatch | None = None,
@@ -234,7 +243,7 @@ def _store_file(
             if progress:
                 progress.start_file(path, path.stat().st_size)
         elif kind == "batch":
-            pending.append((event[1], analyser.submit(event[1]), event[2]))
+            pending.append((event[1], analyser.submit(findings, event[1]), event[2]))
             while len(pending) > AHEAD:
                 _write(store, pending, file_id, progress, report, after_batch)
         elif kind == "done":

@@ -9,16 +9,14 @@ still stale: nothing is analysed twice, nothing is skipped.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from jianghu.analysis.pipeline import TextFindings, analyse_texts, versions
+from jianghu.ingest import AHEAD, AnalysisPool
 from jianghu.store.base import Store
-
-AHEAD = 4  # batches analysed ahead of the one being written, as in ingest
 
 
 @dataclass
@@ -48,11 +46,7 @@ def reanalyze(
     )
     if on_start:
         on_start(report.stale)
-    pool = (
-        ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
-        if workers > 0
-        else None
-    )
+    pool = AnalysisPool(workers)
     pending: deque[tuple[list[int], Future[TextFindings]]] = deque()
 
     def write_oldest() -> None:
@@ -72,18 +66,11 @@ def reanalyze(
             if not rows:
                 break
             after = rows[-1][0]
-            texts = [t for _, t in rows]
-            if pool is None:
-                done: Future[TextFindings] = Future()
-                done.set_result(analyse_texts(texts))
-                pending.append(([i for i, _ in rows], done))
-            else:
-                pending.append(([i for i, _ in rows], pool.submit(analyse_texts, texts)))
-            while len(pending) > (AHEAD if pool else 0):
+            pending.append(([i for i, _ in rows], pool.submit(analyse_texts, [t for _, t in rows])))
+            while len(pending) > (0 if pool.inline else AHEAD):
                 write_oldest()
         while pending:
             write_oldest()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
     return report

@@ -102,16 +102,14 @@ def analyse_texts(texts: Sequence[str]) -> TextFindings:
 
 
 def findings(messages: Sequence[Message]) -> list[Findings]:
-    texts = [m.text for m in messages if m.kind == "message"]
-    ents = [tuple(extract_entities(t)) for t in texts]
-    classified = iter(classify_messages(texts, ents))
-    ent_iter = iter(ents)
+    analysed = iter(analyse_texts([m.text for m in messages if m.kind == "message"]))
     out: list[Findings] = []
     for message in messages:
         if message.kind != "message":  # service events are kept, never analysed as offers
             out.append((_EMPTY_DOC, (), None))
         else:
-            out.append((search_doc(message.text), next(ent_iter), next(classified)))
+            ents, analysis = next(analysed)
+            out.append((search_doc(message.text), ents, analysis))
     return out
 
 

@@ -20,10 +20,18 @@ from ..errors import ConfigError
 from . import drama
 from . import phrasebook as pb
 from . import tdjson as tj
-from .cast import CHATS, DM_PERSONA, Account, ChatSpec, build_bystanders, build_personas
+from .cast import (
+    CHATS,
+    DM_PERSONA,
+    Account,
+    ChatSpec,
+    Persona,
+    build_bystanders,
+    build_personas,
+)
 from .chatrun import ChatRun
 from .drama import DramaRun
-from .offers import build_offers
+from .offers import Offer, build_offers
 from .run import DmRun, Event
 from .world import Shared
 
@@ -119,6 +127,19 @@ def _write_chats(
         write(tj.chat_close())
 
 
+def build_world(
+    seed: int,
+) -> tuple[list[Persona], list[Account], list[Offer], dict[str, Account]]:
+    """Who is in the demo corpus: sellers and buyers with their accounts, bystanders, the
+    offers, and the trust drama's cast — also the ground truth of ``eval actors``."""
+    world_rng = random.Random(f"{seed}/world")
+    used_ids: set[int] = {pb.ME_USER_ID}
+    personas = build_personas(world_rng, used_ids)
+    bystanders = build_bystanders(world_rng, used_ids, 260)
+    offers = build_offers(world_rng, personas)
+    return personas, bystanders, offers, drama.build_cast(seed, used_ids)
+
+
 def write_demo_export(
     path: Path | str,
     messages: int = 5000,
@@ -130,16 +151,11 @@ def write_demo_export(
     if messages < 0:
         raise ConfigError(f"messages must be zero or more, not {messages}")
     target = _target(path)
-    world_rng = random.Random(f"{seed}/world")
-    used_ids: set[int] = {pb.ME_USER_ID}
-    personas = build_personas(world_rng, used_ids)
-    bystanders = build_bystanders(world_rng, used_ids, 260)
-    offers = build_offers(world_rng, personas)
+    personas, bystanders, offers, cast = build_world(seed)
     me = Account(pb.ME_USER_ID, pb.ME_FIRST_NAME)
     dm_seller = next(p for p in personas if p.handle == DM_PERSONA)
     deleted = next(a for p in personas for a in p.accounts if a.deleted)
     shared = Shared(seed, bystanders, offers, _variants_for(messages), me, dm_seller, deleted)
-    cast = drama.build_cast(seed, used_ids)
 
     # The trust drama is a fixed script: it gets its lines first, the other chats share
     # the rest by weight.

@@ -10,7 +10,15 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import QueryError
-from jianghu.faces.cli_common import DbOption, JsonOption, err, handles_errors, out, print_json
+from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
+    check_choice,
+    err,
+    handles_errors,
+    out,
+    print_json,
+)
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import resolve_db_url
 
@@ -55,8 +63,7 @@ def actors(
     from jianghu.store import open_store
     from jianghu.store.actors import list_actors
 
-    if category is not None and category not in CATEGORIES:
-        raise QueryError(f"--category {category!r}: expected one of {', '.join(CATEGORIES)}")
+    check_choice("--category", category, CATEGORIES)
     with open_store(resolve_db_url(db)) as store:
         found = list_actors(store, category, min_reputation, max_reputation, limit)
     if json:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from jianghu.errors import JianghuError
+from jianghu.errors import ConfigError, JianghuError, QueryError
 from jianghu.faces.safe_text import terminal_safe
 
 out = Console(highlight=False, soft_wrap=False)
@@ -55,3 +56,26 @@ def handles_errors(fn: F) -> F:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
+    """ISO date or date-time; naive means UTC. A bare date as --until includes that day."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r}: expected a date like 2026-03-01 or 2026-03-01T12:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end_of_day and len(value) == 10:
+        parsed += timedelta(days=1)
+    return parsed
+
+
+def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    """A filter value that must be one of ``allowed`` (categories, intents …)."""
+    if value is not None and value not in allowed:
+        raise QueryError(f"{option} {value!r}: expected one of {', '.join(allowed)}")

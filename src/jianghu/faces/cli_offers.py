@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +10,16 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import QueryError
-from jianghu.faces.cli_common import DbOption, JsonOption, err, handles_errors, out, print_json
+from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
+    check_choice,
+    err,
+    handles_errors,
+    out,
+    parse_when,
+    print_json,
+)
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import resolve_db_url
 
@@ -41,12 +49,6 @@ def offer_json(o: Any) -> dict[str, Any]:
     }
 
 
-def _since(value: str | None) -> datetime | None:
-    from jianghu.cli import parse_when
-
-    return parse_when(value, "--since")
-
-
 @offers_app.callback()
 @handles_errors
 def offers(
@@ -72,11 +74,10 @@ def offers(
     from jianghu.store import open_store
     from jianghu.store.offers import OfferFilters, list_offers
 
-    if category is not None and category not in CATEGORIES:
-        raise QueryError(f"--category {category!r}: expected one of {', '.join(CATEGORIES)}")
-    if intent is not None and (intent not in INTENTS or intent == "other"):
-        raise QueryError(f"--intent {intent!r}: expected one of sell, buy, recruit")
-    filters = OfferFilters(category, intent, region, min_price, max_price, _since(since), limit)
+    check_choice("--category", category, CATEGORIES)
+    check_choice("--intent", intent, tuple(i for i in INTENTS if i != "other"))
+    when = parse_when(since, "--since")
+    filters = OfferFilters(category, intent, region, min_price, max_price, when, limit)
     with open_store(resolve_db_url(db)) as store:
         found = list_offers(store, filters)
     if json:

@@ -11,7 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
-from jianghu.faces.cli_common import DbOption, JsonOption, err, handles_errors, out, print_json
+from jianghu.faces.cli_common import (
+    DbOption,
+    JsonOption,
+    check_choice,
+    err,
+    handles_errors,
+    out,
+    parse_when,
+    print_json,
+)
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import resolve_db_url
 
@@ -195,7 +204,6 @@ def scan_store(
 ) -> None:
     """Scan stored messages and raise alerts (deduplicated: reposts of one ad are one
     alert; scanning again raises nothing new); with --sinks, deliver the new ones."""
-    from jianghu.cli import parse_when
     from jianghu.intel.alerts import scan
     from jianghu.intel.watchlist import load_watchlist
     from jianghu.store import open_store
@@ -255,27 +263,17 @@ def alerts(
     from jianghu.intel.alerts import STATUSES, alert_context, list_alerts
     from jianghu.store import open_store
 
-    if status is not None and status not in STATUSES:
-        raise QueryError(f"--status {status!r}: expected one of {', '.join(STATUSES)}")
-    from jianghu.analysis.entities import Entity
-    from jianghu.faces.masking import mask_text
+    check_choice("--status", status, STATUSES)
+    from jianghu.faces.masking import mask_found, mask_text
 
     with open_store(resolve_db_url(db)) as s:
         found = list_alerts(s, status, severity, limit)
         ents = s.entities_of([a.first_message_id for a in found])
         context = alert_context(s, found)
     # Victims' card, ID and phone numbers stay masked in every alert shown.
-    from jianghu.analysis.entities import extract_entities
-
-    matched = {a.id: mask_text(a.matched, extract_entities(a.matched)) for a in found}
+    matched = {a.id: mask_found(a.matched) for a in found}
     texts = {
-        a.id: mask_text(
-            a.first_text,
-            [
-                Entity(e.type, e.value, e.normalized, e.start, e.end)
-                for e in ents.get(a.first_message_id, [])
-            ],
-        )
+        a.id: mask_text(a.first_text, [e.to_entity() for e in ents.get(a.first_message_id, [])])
         for a in found
     }
     if json:

@@ -35,6 +35,12 @@ def mask_text(text: str, entities: Iterable[Entity]) -> str:
     return "".join(out)
 
 
+def mask_found(text: str) -> str:
+    """``text`` masked by what the extractor finds in it (for text whose indicators are
+    not stored, such as a rule's matched span)."""
+    return mask_text(text, extract_entities(text))
+
+
 def mask_entity(entity: Entity) -> Entity:
     """The entity as shown: value and normalized form masked when it is victims' data."""
     if entity.type not in MASKED_TYPES:

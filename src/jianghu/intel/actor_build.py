@@ -31,6 +31,7 @@ from jianghu.store.actors import (
     names_over_time,
     offer_price_spreads,
     offer_uses,
+    offers_by_author,
     replace_actors,
 )
 from jianghu.store.base import Store
@@ -93,8 +94,6 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
     }
     names = names_over_time(store)
     claims = deposit_claims(store)
-    from jianghu.store.actors import offers_by_author
-
     offers = offers_by_author(store)
     spreads = offer_price_spreads(store)
     say(f"scoring {len(members)} actors")

@@ -11,14 +11,11 @@ negative). Pairwise precision and recall are the usual measures of entity resolu
 from __future__ import annotations
 
 import itertools
-import random
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jianghu.demo import phrasebook as pb
-from jianghu.demo.cast import build_bystanders, build_personas
-from jianghu.demo.drama import build_cast
+from jianghu.demo.generator import build_world
 
 
 @dataclass
@@ -48,14 +45,10 @@ class LinkingEvaluation:
 
 
 def ground_truth(seed: int) -> dict[str, str]:
-    """Platform id of each account whose owner the generator knows → the owner. The
-    accounts are drawn here exactly as ``write_demo_export`` draws them."""
-    world = random.Random(f"{seed}/world")
-    used = {pb.ME_USER_ID}
-    personas = build_personas(world, used)
-    build_bystanders(world, used, 260)  # their ids are taken before the drama's
+    """Platform id of each account whose owner the generator knows → the owner."""
+    personas, _, _, cast = build_world(seed)
     owner = {f"user{a.user_id}": p.handle for p in personas for a in p.accounts if not a.deleted}
-    for role, account in build_cast(seed, used).items():
+    for role, account in cast.items():
         owner[f"user{account.user_id}"] = "drama:li" if role in ("li1", "li2") else f"drama:{role}"
     return owner
 

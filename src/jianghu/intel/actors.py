@@ -254,9 +254,9 @@ def _without_aggregators(links: list[Link], result: Linking) -> list[Link]:
         if len(others) < STAR_GROUPS:
             continue
         groups = _Components(others)
-        for link in links:
-            if link.a in others and link.b in others:
-                groups.union(link.a, link.b, set())
+        for x in others:  # edges among the partners, from the adjacency sets
+            for y in partners[x] & others:
+                groups.union(x, y, set())
         count = len({groups.find(x) for x in others})
         if count >= STAR_GROUPS:
             hubs.add(a)

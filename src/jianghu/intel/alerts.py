@@ -105,10 +105,7 @@ def _messages(
 
 def _entities(store: Store, ids: Sequence[int]) -> dict[int, list[Entity]]:
     found = store.entities_of(ids)
-    return {
-        i: [Entity(e.type, e.value, e.normalized, e.start, e.end, True, e.attrs) for e in es]
-        for i, es in found.items()
-    }
+    return {i: [e.to_entity() for e in es] for i, es in found.items()}
 
 
 def scan(
@@ -118,7 +115,6 @@ def scan(
     since: datetime | None = None,
     save: bool = True,
     chunk: int = 2000,
-    on_hit: Callable[[Candidate, Hit], None] | None = None,
 ) -> ScanReport:
     """Match every stored message after ``after_id`` (and posted since ``since``); with
     ``save``, raise and record alerts, else only count (``watch test`` on the store)."""
@@ -130,19 +126,27 @@ def scan(
         part = ScanReport(messages=len(batch))
         found: list[tuple[Candidate, Hit]] = []
         for c in batch:
-            ctx = Context(c.categories, c.intent, c.channel, c.platform, c.actor)
-            result = match(watchlist, c.text, ents.get(c.id, []), ctx)
-            for name in result.timeouts:
-                part.timeouts[name] = part.timeouts.get(name, 0) + 1
-            for h in result.hits:
-                found.append((c, h))
-                if on_hit is not None:
-                    on_hit(c, h)
+            _match_one(watchlist, c, ents.get(c.id, []), None, part, found)
         part.hits = len(found)
         if save and found:
             _record(store, found, part)
         report.add(part)
     return report
+
+
+def _match_one(
+    watchlist: Watchlist,
+    c: Candidate,
+    entities: Sequence[Entity],
+    normalized: str | None,
+    report: ScanReport,
+    found: list[tuple[Candidate, Hit]],
+) -> None:
+    ctx = Context(c.categories, c.intent, c.channel, c.platform, c.actor)
+    result = match(watchlist, c.text, entities, ctx, normalized_text=normalized)
+    for name in result.timeouts:
+        report.timeouts[name] = report.timeouts.get(name, 0) + 1
+    found.extend((c, h) for h in result.hits)
 
 
 def _record(store: Store, found: list[tuple[Candidate, Hit]], part: ScanReport) -> None:
@@ -324,11 +328,7 @@ def scan_batch(
             a.intent,
             actor,
         )
-        ctx = Context(c.categories, c.intent, c.channel, c.platform, c.actor)
-        result = match(watchlist, m.text, item.entities, ctx, normalized_text=a.normalized or None)
-        for name in result.timeouts:
-            report.timeouts[name] = report.timeouts.get(name, 0) + 1
-        found.extend((c, h) for h in result.hits)
+        _match_one(watchlist, c, item.entities, a.normalized or None, report, found)
     report.hits = len(found)
     if found:
         _record(store, found, report)

@@ -192,8 +192,7 @@ def load_sinks(path: Path) -> list[Sink]:
 # ---- the outbox ------------------------------------------------------------------------
 def payload_of(store: Store, alert_id: int) -> dict[str, Any]:
     """What every sink receives for an alert, victims' numbers masked."""
-    from jianghu.analysis.entities import Entity, extract_entities
-    from jianghu.faces.masking import mask_text
+    from jianghu.faces.masking import mask_found, mask_text
 
     r = store._one(
         "SELECT al.id, al.rule, al.severity, al.matched, al.created_at, al.first_message_id, "
@@ -203,12 +202,12 @@ def payload_of(store: Store, alert_id: int) -> dict[str, Any]:
         (alert_id,),
     )
     found = store.entities_of([int(r[5])]).get(int(r[5]), [])
-    text = mask_text(r[6], [Entity(e.type, e.value, e.normalized, e.start, e.end) for e in found])
+    text = mask_text(r[6], [e.to_entity() for e in found])
     return {
         "alert_id": int(r[0]),
         "rule": r[1],
         "severity": r[2],
-        "matched": mask_text(r[3], extract_entities(r[3])),
+        "matched": mask_found(r[3]),
         "created_at": store._read_ts(r[4]).isoformat(),
         "message_id": int(r[5]),
         "message_text": text,

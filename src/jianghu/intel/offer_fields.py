@@ -47,22 +47,18 @@ def item_type(category: str, normalized: str) -> str:
     return "other"
 
 
-@functools.lru_cache(maxsize=65536)  # reposts repeat their text exactly
-def _regions(normalized: str) -> tuple[str, ...]:
-    return tuple(regions_uncached(normalized))
-
-
 def regions(normalized: str) -> list[str]:
     """Region codes named in a normalised text, in order of first mention."""
     return list(_regions(normalized))
 
 
-def regions_uncached(normalized: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)  # reposts repeat their text exactly
+def _regions(normalized: str) -> tuple[str, ...]:
     found: list[str] = []
     for word, code in region_words():
         if word in normalized and code not in found:
             found.append(code)
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jianghu.analysis.entities import CONTACT_TYPES, WALLET_TYPES
 from jianghu.analysis.lexicon import CATEGORIES
 from jianghu.analysis.normalize import normalize
 from jianghu.intel.minhash import group_similar, skeleton
@@ -32,8 +33,6 @@ from jianghu.intel.offer_fields import (
 from jianghu.store.base import Store
 from jianghu.store.offers import Candidate, OfferRow, candidates, entities_by_type, replace_offers
 
-CONTACT_TYPES = ("telegram_handle", "telegram_invite", "qq", "wechat", "email", "phone", "contact")
-WALLET_TYPES = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
 _WANTED = (*CONTACT_TYPES, *WALLET_TYPES, "price", "quantity")
 
 Step = Callable[[str], None]

@@ -40,7 +40,7 @@ import ahocorasick  # no type stubs: mypy override in pyproject.toml
 import regex
 
 from jianghu.analysis.classify.linear import INTENTS
-from jianghu.analysis.entities import Entity
+from jianghu.analysis.entities import WALLET_TYPES, Entity
 from jianghu.analysis.lexicon import CATEGORIES
 from jianghu.analysis.normalize import Normalized, normalize
 from jianghu.errors import ConfigError
@@ -48,7 +48,6 @@ from jianghu.errors import ConfigError
 KINDS = ("term", "regex", "domain", "brand", "bin", "wallet", "phone", "handle", "actor")
 SEVERITIES = ("low", "medium", "high", "critical")
 REGEX_TIMEOUT = 0.05  # seconds per message and pattern
-_WALLETS = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
 _CARD_HEAD = re.compile(r"卡头\s*[:：]?\s*([0-9]{6,8})")
 _BIN_VALUE = re.compile(r"^[0-9]{4,8}(?:-[0-9]{4,8})?$")
 
@@ -321,18 +320,6 @@ def _in_scope(rule: Rule, ctx: Context) -> bool:
     return not (rule.platforms and ctx.platform not in rule.platforms)
 
 
-def _bin_hit(rule_values: Sequence[str], digits: str) -> bool:
-    for value in rule_values:
-        if "-" in value:
-            lo, hi = value.split("-")
-            head = digits[: len(lo)]
-            if len(head) == len(lo) and lo <= head <= hi:
-                return True
-        elif digits.startswith(value):
-            return True
-    return False
-
-
 def match(
     watchlist: Watchlist,
     text: str,
@@ -404,7 +391,7 @@ def match(
 
 
 def _entity_rules(idx: _Index, e: Entity) -> list[Rule]:
-    if e.type in _WALLETS:
+    if e.type in WALLET_TYPES:
         return idx.exact.get(("wallet", e.normalized), []) or idx.exact.get(("wallet", e.value), [])
     if e.type == "phone":
         return idx.exact.get(("phone", e.normalized), [])

@@ -11,12 +11,12 @@ from typing import Any
 
 import orjson
 
+from jianghu.analysis.entities import CONTACT_TYPES, WALLET_TYPES
 from jianghu.intel.actors import Use
 from jianghu.store.base import Store
+from jianghu.store.rows import list_has
 from jianghu.store.textsafe import storable
 
-CONTACT_TYPES = ("telegram_handle", "telegram_invite", "qq", "wechat", "email", "phone", "contact")
-WALLET_TYPES = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
 IDENTIFIER_TYPES = (*CONTACT_TYPES, *WALLET_TYPES)
 # Sellers and recruiters post their own contacts; a buyer's request often names the seller
 # it wants to reach, so buy messages are not evidence of whose contact it is.
@@ -62,6 +62,7 @@ def _own_handle(text: str, start: int) -> bool:
 def identifier_uses(store: Store) -> list[Use]:
     """Contacts and wallets each account posted as its own in its ads (sell or recruit;
     not in exposures of others, not in messages forwarded from someone else)."""
+    not_exposure, exposure = list_has("a.categories", "scam_report", negate=True)
     rows = store._all(
         "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at, e.start_pos, "
         "CASE WHEN e.type = 'telegram_handle' THEN m.text ELSE '' END "
@@ -69,9 +70,8 @@ def identifier_uses(store: Store) -> list[Use]:
         "JOIN message_analysis a ON a.message_id = m.id "
         f"WHERE m.author_id IS NOT NULL AND a.intent IN ({_marks(_OWN_CONTACT_INTENTS)}) "
         "AND m.forwarded_from IS NULL AND m.forwarded_from_id IS NULL "
-        "AND (',' || a.categories || ',') NOT LIKE ? ESCAPE '!' "
-        f"AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
-        [*_OWN_CONTACT_INTENTS, "%,scam!_report,%", *IDENTIFIER_TYPES],
+        f"AND {not_exposure} AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
+        [*_OWN_CONTACT_INTENTS, exposure, *IDENTIFIER_TYPES],
     )
     return [
         Use(int(r[0]), r[1], r[2], int(r[3]), store._read_ts(r[4]))
@@ -319,10 +319,9 @@ def list_actors(
     conds: list[str] = []
     params: list[object] = []
     if category is not None:
-        conds.append("(',' || categories || ',') LIKE ? ESCAPE '!'")
-        params.append(
-            "%," + category.replace("!", "!!").replace("_", "!_").replace("%", "!%") + ",%"
-        )
+        cond, param = list_has("categories", category)
+        conds.append(cond)
+        params.append(param)
     if min_reputation is not None:
         conds.append("reputation >= ?")
         params.append(min_reputation)
@@ -378,12 +377,3 @@ def record_decision(store: Store, kind: str, a: int, b: int, who: str, note: str
                 orjson.dumps({"accounts": [a, b], "note": note}).decode(),
             ),
         )
-
-
-def audit_entries(store: Store, limit: int = 100) -> list[tuple[datetime, str, str, str]]:
-    return [
-        (store._read_ts(r[0]), r[1], r[2], r[3])
-        for r in store._all(
-            "SELECT at, who, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-        )
-    ]

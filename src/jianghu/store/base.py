@@ -84,6 +84,12 @@ class StoredEntity:
     end: int
     attrs: dict[str, str]
 
+    def to_entity(self) -> Entity:
+        """The indicator as the analysis made it (stored ones were valid)."""
+        return Entity(
+            self.type, self.value, self.normalized, self.start, self.end, True, self.attrs
+        )
+
 
 @dataclass(frozen=True)
 class EntityCount:

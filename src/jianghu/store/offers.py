@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from jianghu.store.base import Store
+from jianghu.store.rows import list_has
 from jianghu.store.textsafe import storable
 
 OFFER_INTENTS = ("sell", "buy", "recruit")
@@ -142,25 +143,21 @@ def _offer(store: Store, r: Sequence[Any]) -> OfferRow:
     )  # fmt: skip
 
 
-def _literal(value: str) -> str:
-    """``value`` matched literally inside a LIKE pattern (escape character ``!``)."""
-    return value.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
 def list_offers(store: Store, filters: OfferFilters) -> list[OfferRow]:
     """Offers matching every filter, most sighted first (then most recent)."""
     conds: list[str] = []
     params: list[Any] = []
     if filters.category is not None:
-        # Comma-delimited on both sides, so a category never matches part of another.
-        conds.append("(',' || categories || ',') LIKE ? ESCAPE '!'")
-        params.append(f"%,{_literal(filters.category)},%")
+        cond, param = list_has("categories", filters.category)
+        conds.append(cond)
+        params.append(param)
     if filters.intent is not None:
         conds.append("intent = ?")
         params.append(filters.intent)
     if filters.region is not None:
-        conds.append("(',' || regions || ',') LIKE ? ESCAPE '!'")
-        params.append(f"%,{_literal(filters.region.upper())},%")
+        cond, param = list_has("regions", filters.region.upper())
+        conds.append(cond)
+        params.append(param)
     if filters.min_price is not None:
         conds.append("price_usd >= ?")
         params.append(filters.min_price)

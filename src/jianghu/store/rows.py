@@ -146,3 +146,12 @@ def entity_rows(message_id: int, entities: tuple[Entity, ...]) -> list[tuple[obj
         )
         for e in entities
     ]
+
+
+def list_has(column: str, value: str, negate: bool = False) -> tuple[str, str]:
+    """SQL condition and its parameter: the comma-separated list in ``column`` (categories,
+    regions) holds ``value`` exactly — delimited on both sides, so a value never matches
+    part of another, and taken literally (LIKE wildcards escaped with ``!``)."""
+    literal = value.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    op = "NOT LIKE" if negate else "LIKE"
+    return f"(',' || {column} || ',') {op} ? ESCAPE '!'", f"%,{literal},%"

@@ -18,7 +18,7 @@ import numpy as np
 from jianghu.analysis.classify.features import FeatureInput, batch_features, named_features
 from jianghu.analysis.classify.linear import INTENTS, N_CAT, LinearModel
 from jianghu.analysis.entities import Entity, extract_entities
-from jianghu.analysis.lexicon import CATEGORIES, Lexicon, TermHit, load_lexicon
+from jianghu.analysis.lexicon import CATEGORIES, Lexicon, load_lexicon
 from jianghu.analysis.normalize import normalize
 from jianghu.errors import ConfigError
 
@@ -39,10 +39,6 @@ class Classification(msgspec.Struct, frozen=True):
 class Contribution(msgspec.Struct, frozen=True):
     feature: str  # an n-gram of the normalised text, or term:/cat:/ent:/kind: …
     weight: float  # its share of the decision's logit (positive pushed towards it)
-
-
-def model_path() -> str:
-    return str(files("jianghu.analysis") / "data" / "classify" / "model.npz")
 
 
 @functools.cache
@@ -123,9 +119,3 @@ def explain(
         totals[" | ".join(names)] = float(m.weights[index, column]) * scale
     ranked = sorted(totals.items(), key=lambda kv: -abs(kv[1]))[:top]
     return [Contribution(name, round(float(w), 4)) for name, w in ranked if w != 0.0]
-
-
-def term_evidence(terms: Sequence[TermHit], categories: Sequence[str]) -> list[TermHit]:
-    """Lexicon terms that speak for an assigned category or for the intent."""
-    wanted = set(categories)
-    return [t for t in terms if t.category in wanted or t.kind == "intent"]

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from jianghu.analysis.entities.extract import extract_entities
 from jianghu.analysis.entities.masking import mask
-from jianghu.analysis.entities.model import ENTITY_TYPES, Entity
+from jianghu.analysis.entities.model import CONTACT_TYPES, ENTITY_TYPES, WALLET_TYPES, Entity
 
-__all__ = ["ENTITY_TYPES", "Entity", "extract_entities", "mask"]
+__all__ = [
+    "CONTACT_TYPES",
+    "ENTITY_TYPES",
+    "WALLET_TYPES",
+    "Entity",
+    "extract_entities",
+    "mask",
+]

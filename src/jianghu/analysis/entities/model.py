@@ -52,3 +52,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "price",
     "quantity",
 )
+
+# Indicators a trader gives as a way to reach or pay them (offers, actors, watchlists).
+CONTACT_TYPES = ("telegram_handle", "telegram_invite", "qq", "wechat", "email", "phone", "contact")
+WALLET_TYPES = ("btc_address", "eth_address", "tron_address", "xmr_address", "ltc_address")
