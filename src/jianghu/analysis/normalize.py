@@ -388,9 +388,19 @@ def _remove_gaps(s: str) -> tuple[str, list[int]] | None:
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` (see the module docstring); pure and idempotent."""
     folded, offsets = _fold(text)
-    for step in (_apply_contact_rules, _remove_gaps):
-        done = step(folded)
-        if done is not None:
-            folded, local = done
-            offsets = local if offsets is None else list(map(offsets.__getitem__, local))
+    # Removing a gap can join a nickname ("V🔥X" → "vx") and a nickname can close a gap
+    # ("微 vx" → "微 微信"), so the two steps run until neither changes anything: the
+    # result is then a fixed point, which is what makes normalising twice a no-op.
+    steps = (_apply_contact_rules, _remove_gaps)
+    idle = 0
+    turn = 0
+    while idle < len(steps) and turn < 12:  # a guard; real text settles in 2-4 turns
+        done = steps[turn % len(steps)](folded)
+        turn += 1
+        if done is None:
+            idle += 1
+            continue
+        idle = 1  # the other step must look at the new text once more
+        folded, local = done
+        offsets = local if offsets is None else list(map(offsets.__getitem__, local))
     return Normalized(folded, list(range(len(folded))) if offsets is None else offsets)
