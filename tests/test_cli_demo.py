@@ -61,7 +61,12 @@ def test_demo_reports_categories_and_offers(
     assert 0 < offers["offers"] < offers["candidates"] and offers["reposted"] > 0
     actors = report["actors"]
     assert 0 < actors["actors"] < actors["accounts"] and actors["multi_account_actors"] > 0
+    # It ends with the landscape report, self-contained, beside the demo export.
+    html = Path(report["report"]["html"])
+    assert html == Path("demo/report.html") and "Exposed scammers" in html.read_text("utf-8")
+    assert Path(report["report"]["markdown"]).exists()
     text = runner.invoke(
         app, ["demo", "--messages", "300", "--db", f"sqlite:///{tmp_path / 'e.db'}"]
     )
     assert "messages by category and intent" in text.stdout and "offers from" in text.stdout
+    assert "landscape report:" in text.stdout

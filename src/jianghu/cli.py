@@ -31,6 +31,7 @@ from jianghu.faces.cli_common import (
     parse_when,
     print_json,
 )
+from jianghu.faces.cli_export import export_app, report
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.cli_offers import offers_app
 from jianghu.faces.cli_watch import alerts_app, watch_app
@@ -64,6 +65,8 @@ app.add_typer(actors_app, name="actors")
 app.add_typer(watch_app, name="watch")
 app.add_typer(alerts_app, name="alerts")
 app.command("actor")(actor)
+app.add_typer(export_app, name="export")
+app.command("report")(report)
 
 
 # ---- ingest ----------------------------------------------------------------------------
@@ -764,6 +767,13 @@ def demo(
             offer_report = build_offers(store)
         with err.status("linking accounts into actors"):
             actor_report = build_actors(store)
+        from jianghu.report.build import landscape
+        from jianghu.report.write import write_report
+        from jianghu.store.selection import SelectionFilters
+
+        with err.status("writing the landscape report") as status:
+            built = landscape(store, SelectionFilters(), url, step=lambda s: status.update(s))
+            written = write_report(built, target.parent / "report")
     if json:
         print_json(
             {
@@ -777,6 +787,7 @@ def demo(
                 ],
                 "offers": offer_report.to_json(),
                 "actors": actor_report.to_json(),
+                "report": {"html": str(written.html), "markdown": str(written.markdown)},
             }
         )
         return
@@ -812,10 +823,13 @@ def demo(
         "offers --category data_leak",
         "actors --max-reputation 20",
         "entities --limit 10",
+        f"export stix -o {target.parent / 'bundle.json'}",
     ):
         out.print(Text(f"  {command} {example}{where}"))
     out.print(Text(f'  {command} gloss "出一手料 四件套 菠菜 冰蝎免杀 飛機@example_boss"'))
     out.print(Text(f"  {command} --help"))
+    out.print(Text(f"landscape report: {written.html.resolve()}", style="bold"))
+    out.print(Text(f"  (Markdown: {written.markdown})"))
 
 
 # ---- bench -----------------------------------------------------------------------------

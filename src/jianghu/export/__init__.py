@@ -1,0 +1,1 @@
+"""Exports to the tools analysts already use: STIX 2.1, MISP, CSV and JSONL."""
