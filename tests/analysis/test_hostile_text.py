@@ -3,11 +3,15 @@ lone surrogates, NUL, control and bidi characters, emoji sequences, huge repeats
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jianghu.analysis.gloss import gloss
-from jianghu.analysis.language import LANGUAGES, detect_language
+from jianghu.analysis.language import _NAMES, LANGUAGES, detect_language
+from jianghu.analysis.lexicon import load_lexicon
+from jianghu.analysis.normalize import normalize
 from jianghu.analysis.pipeline import findings
 from jianghu.analysis.search_terms import parse_query
 from jianghu.analysis.snippet import make_snippet
@@ -35,3 +39,26 @@ def test_every_analysis_step_accepts_any_text(text: str, query: str) -> None:
     snippet = make_snippet(text, parse_query(query))
     for start, end in snippet.spans:
         assert 0 <= start <= end <= len(snippet.text)
+
+
+# The e-mail rule of language identification as first written: the specification for runs
+# of up to 320 characters, and quadratic on a long run without spaces.
+_NAMES_REFERENCE = re.compile(r"https?://\S+|t\.me/\S+|www\.\S+|\S+@\S+\.\w+|@\w+|#\w+", re.ASCII)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("a@.b #x:/ h1中", max_size=20))
+def test_names_rule_matches_its_specification(text: str) -> None:
+    assert _NAMES.sub(" ", text) == _NAMES_REFERENCE.sub(" ", text)
+
+
+def test_huge_messages_are_analysed_in_linear_time() -> None:
+    # Each of these took from 30 s to over 5 minutes before: a long run without spaces
+    # (language identification), a repeated ambiguous term (lexicon ranking), a long run
+    # of letters (offer skeletons). A hostile message can be any of them.
+    for text in ("A" * 100_000, "料" * 100_000, "a@" * 50_000):
+        [(_doc, _entities, analysis)] = findings([make_message("1", text)])
+        assert analysis is not None and analysis.language in LANGUAGES
+    hits = load_lexicon().match(normalize("料" * 50_000 + " 银行卡 cvv"))
+    liao = [h for h in hits if h.term == "料"]
+    assert len(liao) == 50_000 and {h.category for h in liao} == {"card_fraud"}

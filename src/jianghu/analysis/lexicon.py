@@ -184,6 +184,9 @@ class Lexicon:
         offs = normalized.offsets
         senses = self.senses
         hits: list[TermHit] = []
+        # A term's ranking depends on the whole text only, so it is worked out once per
+        # term: a text repeating an ambiguous term (料 × 100,000) costs one ranking.
+        rankings: dict[tuple[int, ...], list[tuple[Sense, float]]] = {}
         # The hot loop: a message has about ten hits, each costs Python objects, so the
         # common case (one sense, no boundary to check) takes no function calls.
         for end, (length, indices, left, right, single_intent) in self._automaton.iter_long(text):
@@ -195,7 +198,12 @@ class Lexicon:
             surface = text[start : end + 1]
             ostart, oend = offs[start], offs[end] + 1
             # One sense is certain; several are ranked by the context cues around them.
-            ranked = [(senses[indices[0]], 1.0)] if len(indices) == 1 else self._rank(indices, text)
+            if len(indices) == 1:
+                ranked = [(senses[indices[0]], 1.0)]
+            else:
+                ranked = rankings.get(indices) or rankings.setdefault(
+                    indices, self._rank(indices, text)
+                )
             for sense, score in ranked if all_senses else ranked[:1]:
                 if sense.kind != "ordinary":
                     hits.append(

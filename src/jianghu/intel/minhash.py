@@ -29,11 +29,51 @@ _PRIME = np.uint64((1 << 61) - 1)
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 # Contacts and wallets: a repost may change them, and two different ads must not look
 # alike because they share one (handles with digits or underscores, @names, addresses).
-_IDENTIFIER = re.compile(
-    r"@[a-z0-9_]{3,}"  # @handles
-    r"|[a-z0-9_]*[0-9_][a-z0-9_]*[a-z][a-z0-9_]*"  # ids mixing digits or _ with letters
-    r"|[a-z]+[0-9][a-z0-9]{3,}"
-)
+# A run of handle characters, with the @ of a handle: found in linear time. Which runs
+# are identifiers is decided in Python (``_identifier_span``): the equivalent single
+# regex backtracked quadratically on a long run of letters (100,000 "A"s took minutes).
+_RUN = re.compile(r"@?[a-z0-9_]++")
+_DIGIT_OR_UNDERSCORE = re.compile(r"[0-9_]")
+
+
+def _identifier_span(run: str) -> int:
+    """How much of ``run`` (handle characters only) is a contact or wallet: all of it for
+    a run mixing digits or "_" with letters after them, the leading letters and at least
+    four digits for ids like "abc1234", else nothing."""
+    first = _DIGIT_OR_UNDERSCORE.search(run)
+    if first is None:
+        return 0
+    if any(ch.isalpha() for ch in run[first.start() :]):
+        return len(run)
+    letters = first.start()  # the run is letters, then digits and "_" only
+    if letters == 0 or run[letters] == "_":
+        return 0
+    digits = letters
+    while digits < len(run) and run[digits].isdigit():
+        digits += 1
+    return digits if digits - letters >= 4 else 0
+
+
+def _without_identifiers(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _RUN.finditer(text):
+        token = m.group()
+        start = m.start()
+        if token.startswith("@"):
+            if len(token) >= 4:  # @ and three handle characters at least
+                out.append(text[pos:start] + " ")
+                pos = m.end()
+                continue
+            token, start = token[1:], start + 1
+        span = _identifier_span(token)
+        if span:
+            out.append(text[pos:start] + " ")
+            pos = start + span
+    out.append(text[pos:])
+    return "".join(out)
+
+
 _DIGITS = re.compile(r"[0-9]+")
 _rng = np.random.default_rng(20261130)  # fixed: signatures must not change between runs
 _A = _rng.integers(1, (1 << 61) - 1, size=HASHES, dtype=np.uint64)
@@ -45,7 +85,7 @@ def skeleton(text: str, normalized: str | None = None) -> str:
     contacts or wallets, every number read as 0, everything else dropped
     (``normalized``: the text's normalised form, when the caller has it already)."""
     folded = normalize(text).text if normalized is None else normalized
-    return _DIGITS.sub("0", _KEEP.sub("", _IDENTIFIER.sub(" ", folded)))
+    return _DIGITS.sub("0", _KEEP.sub("", _without_identifiers(folded)))
 
 
 def _shingles(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
