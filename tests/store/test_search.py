@@ -122,3 +122,23 @@ def test_backend_matches_reference_model(store: Store, corpus: list[str], query:
     rows = store._all("SELECT id, text FROM messages WHERE id > ?", (before,))
     expected = {int(r[0]) for r in rows if all(reference_match(r[1], c) for c in clauses)}
     assert found == expected
+
+
+def test_a_very_common_term_lists_the_newest_matches(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from jianghu.store import open_store, sqlite
+
+    monkeypatch.setattr(sqlite, "RANK_AT_MOST", 3)
+    texts = ["出料 一手", "出料 料料料 一手料", "收料", "料子 新到", "今天天气不错"]
+    with open_store(f"sqlite:///{Path(str(tmp_path)) / 's.db'}") as store:
+        store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
+        hits = store.search(parse_query("料"), SearchFilters(limit=2))
+        # Four matches, more than the ranking limit: the two stored last, newest first.
+        assert [h.text for h in hits] == ["料子 新到", "收料"]
+        # Two matches: ranked as before (both hold 一手).
+        ranked = store.search(parse_query("一手"), SearchFilters())
+        assert {h.text for h in ranked} == {"出料 一手", "出料 料料料 一手料"}
+        assert all(h.score > 0 for h in ranked)

@@ -61,6 +61,8 @@ class SearchFilters:
     entity: tuple[str, str] | None = None  # (type, normalized value)
     category: str | None = None
     intent: str | None = None
+    actor: int | None = None  # the accounts an actor was linked from
+    entity_type: str | None = None  # messages holding an indicator of this type
     limit: int = 20
 
 
@@ -657,6 +659,14 @@ class Store(abc.ABC):
         if filters.intent is not None:
             clauses.append("m.id IN (SELECT message_id FROM message_analysis WHERE intent = ?)")
             params.append(filters.intent)
+        if filters.actor is not None:
+            clauses.append(
+                "m.author_id IN (SELECT author_id FROM actor_accounts WHERE actor_id = ?)"
+            )
+            params.append(filters.actor)
+        if filters.entity_type is not None:
+            clauses.append("m.id IN (SELECT message_id FROM message_entities WHERE type = ?)")
+            params.append(filters.entity_type)
         if filters.since is not None:
             clauses.append("m.posted_at >= ?")
             params.append(self._ts(filters.since))

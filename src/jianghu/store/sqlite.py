@@ -28,6 +28,11 @@ def fts_query(clauses: Sequence[Clause]) -> str:
     return " AND ".join(parts)
 
 
+# Above this many matches a query is listed newest first instead of ranked (see
+# ``SQLiteStore._search_ids``).
+RANK_AT_MOST = 10_000
+
+
 class SQLiteStore(Store):
     def __init__(self, path: Path, url: str) -> None:
         super().__init__()
@@ -110,11 +115,27 @@ class SQLiteStore(Store):
     def _search_ids(
         self, clauses: Sequence[Clause], where: str, params: list[Any], limit: int
     ) -> list[tuple[int, float]]:
+        query = fts_query(clauses)
+        (matches,) = self._conn.execute(
+            "SELECT count(*) FROM message_search WHERE message_search MATCH ?", [query]
+        ).fetchone()
+        if matches > RANK_AT_MOST:
+            # Ranking every match of a common term (料 is in one message of six) takes
+            # bm25 over them all: half a second at a million messages. Such a query lists
+            # the most recently stored matches instead, read in index order and stopped at
+            # the limit.
+            rows = self._conn.execute(
+                "SELECT m.id FROM message_search JOIN messages m ON m.id = message_search.rowid "
+                f"WHERE message_search MATCH ? AND {where} "
+                "ORDER BY message_search.rowid DESC LIMIT ?",
+                [query, *params, limit],
+            ).fetchall()
+            return [(int(i), 0.0) for (i,) in rows]
         rows = self._conn.execute(
             "SELECT m.id, bm25(message_search) AS rank FROM message_search "
             "JOIN messages m ON m.id = message_search.rowid "
             f"WHERE message_search MATCH ? AND {where} ORDER BY rank, m.posted_at DESC LIMIT ?",
-            [fts_query(clauses), *params, limit],
+            [query, *params, limit],
         ).fetchall()
         return [(int(i), -float(rank)) for i, rank in rows]
 
