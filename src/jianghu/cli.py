@@ -35,6 +35,7 @@ from jianghu.faces.cli_export import export_app, report
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.cli_offers import offers_app
 from jianghu.faces.cli_watch import alerts_app, watch_app
+from jianghu.faces.cli_web import serve, users_app
 from jianghu.faces.jsonl import entity_json
 from jianghu.faces.progress import FileProgress
 from jianghu.faces.safe_text import terminal_safe
@@ -67,6 +68,8 @@ app.add_typer(alerts_app, name="alerts")
 app.command("actor")(actor)
 app.add_typer(export_app, name="export")
 app.command("report")(report)
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
 
 
 # ---- ingest ----------------------------------------------------------------------------
@@ -943,6 +946,35 @@ def bench_intel(
     from jianghu.bench import run_intel_bench
 
     result = run_intel_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    _print_bench(result, json)
+
+
+@bench_app.command("serve")
+@handles_errors
+def bench_serve(
+    messages: Annotated[
+        int, typer.Option(min=1000, help="Demo messages in the store (generated once).")
+    ] = 1_000_000,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Measure this store instead of a demo one.")
+    ] = None,
+    json: JsonOption = False,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the demo store (kept for reuse).")
+    ] = None,
+    passes: Annotated[int, typer.Option(min=1, help="Timed passes over the mix.")] = 3,
+) -> None:
+    """Search latency through the HTTP API (p50/p95 over a fixed mix of 100 queries)
+    against the same queries on the store directly."""
+    from jianghu.bench_serve import prepare_store, run_serve_bench
+
+    def log(s: str) -> None:
+        err.print(Text(s, style="dim"))
+
+    folder = workdir or Path("bench-serve")
+    folder.mkdir(parents=True, exist_ok=True)
+    url = db or prepare_store(folder, messages, log)
+    result = run_serve_bench(url, None if db else messages, passes, log)
     _print_bench(result, json)
 
 

@@ -96,6 +96,8 @@ def test_export_misp_full_cards_is_logged_and_empty_selection_is_one_line(
     full = runner.invoke(app, ["export", "misp", "--db", store_url, "--full-cards"])
     assert full.exit_code == 0 and CARD.replace(" ", "") in full.stdout
     assert [r[0] for r in store._all("SELECT command FROM reveal_log")] == ["export misp"]
+    bad = runner.invoke(app, ["export", "misp", "--db", store_url, "--tlp", "purple"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --tlp 'purple': expected one of")
     empty = runner.invoke(app, ["export", "misp", "--db", store_url, "--since", "2031-01-01"])
     assert empty.exit_code == 2
     assert empty.stderr.strip() == "error: no message matches the filters: no MISP event to write"

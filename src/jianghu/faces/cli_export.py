@@ -202,8 +202,10 @@ def export_misp(
     """MISP event JSON built from PyMISP's standard object templates. With --per actor or
     offer and --out DIR, one file per event; on standard output, one event per line."""
     from jianghu.export.misp import GROUPINGS, misp_events, push_events
+    from jianghu.export.misp_tags import TLP_LEVELS
 
     check_choice("--per", per, GROUPINGS)
+    check_choice("--tlp", tlp, TLP_LEVELS)
     api_key = ""
     if push is not None:
         api_key = os.environ.get(api_key_env, "")

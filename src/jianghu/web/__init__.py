@@ -1,0 +1,1 @@
+"""The analysts' web workspace and its HTTP API (FastAPI; the ``web`` extra)."""

@@ -1,0 +1,408 @@
+"""What the dashboard, the alerts and the audit log show, assembled from the store.
+
+No FastAPI here: the API and the pages share these functions, and tests can call them.
+Strings from the store come back as found (they are escaped where they are shown); the
+victims' data in an alert (card, ID and phone numbers) comes back masked.
+
+Two figures are slow on a big store, so they are kept per *store state* (the count and the
+highest id of stored messages: both move with every ingest): the volume chart, and the
+jargon candidates, which are mined in a background thread so that no page waits for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jianghu.analysis.jargon import Candidate, mine
+from jianghu.analysis.lexicon import Lexicon, load_lexicon
+from jianghu.faces.masking import mask_found, mask_text
+from jianghu.intel.alerts import AlertRow, alert_context
+from jianghu.report.charts import render_svg
+from jianghu.report.market import CHART_SERIES, OFFER_INTENTS, week_of
+from jianghu.report.model import Chart
+from jianghu.store.actors import ActorRow, get_actor, list_actors
+from jianghu.store.analysts import audit_entries
+from jianghu.store.base import Store
+from jianghu.web.paging import page
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+State = tuple[int, int]  # (stored messages, highest message row id)
+JARGON_NEWEST = 20_000  # mining is linear in text; the newest messages are what is new
+_INTENTS = sorted(OFFER_INTENTS)
+_INTENT_MARKS = ", ".join("?" * len(_INTENTS))
+
+
+def store_state(store: Store) -> State:
+    """A cheap fingerprint of the store's messages: any ingest changes it. (A re-analysis
+    in place does not; its figures show from the next ingest on.)"""
+    row = store._one("SELECT count(*), coalesce(max(id), 0) FROM messages")
+    return int(row[0]), int(row[1])
+
+
+# ---- caches ----------------------------------------------------------------------------
+class Memo:
+    """Values computed from the store, each kept while the store state is unchanged."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[State, Any]] = {}
+
+    def get(self, key: str, state: State, compute: Callable[[], T]) -> T:
+        with self._lock:
+            kept = self._values.get(key)
+        if kept is not None and kept[0] == state:
+            value: T = kept[1]
+            return value
+        # Computed outside the lock: two requests may both compute once; neither waits.
+        value = compute()
+        with self._lock:
+            self._values[key] = (state, value)
+        return value
+
+
+def user_lexicon() -> Lexicon:
+    """The lexicon the analysts use (built-in plus JIANGHU_LEXICON files), so terms they
+    accepted already are not offered again."""
+    from jianghu.settings import lexicon_paths
+
+    return load_lexicon([Path(p) for p in lexicon_paths(None)])
+
+
+@dataclass(frozen=True)
+class JargonView:
+    candidates: list[Candidate] | None  # None: the first mining has not finished
+    fresh: bool  # mined from the current store state
+
+
+@dataclass
+class JargonMiner:
+    """Jargon candidates of the newest messages, mined off the request thread.
+
+    A page asks for the current state: it gets the last result at once (possibly of an
+    older state) and, when the state moved, a new mining starts unless one is running."""
+
+    lexicon: Callable[[], Lexicon] = user_lexicon
+    newest: int = JARGON_NEWEST
+    limit: int = 15
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _state: State | None = field(default=None, init=False)
+    _result: list[Candidate] | None = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    def current(self, store: Store, state: State, wait: float = 0.0) -> JargonView:
+        """The candidates; ``wait``: seconds to wait when there is no result yet (a small
+        store's mining ends within them)."""
+        with self._lock:
+            running = self._thread is not None and self._thread.is_alive()
+            if self._state != state and not running:
+                # Texts are read here, on the request's own store connection (under the
+                # lock: one reader at a time); the thread only computes.
+                texts = newest_texts(store, self.newest)
+                self._thread = threading.Thread(
+                    target=self._run, args=(state, texts), name="jianghu-jargon", daemon=True
+                )
+                self._thread.start()
+            worker, have = self._thread, self._result is not None
+        if wait > 0 and not have and worker is not None:
+            worker.join(wait)
+        with self._lock:
+            return JargonView(self._result, self._state == state)
+
+    def settle(self, timeout: float) -> None:
+        """Wait for a running mining to end (tests; a shutdown that wants it done)."""
+        with self._lock:
+            worker = self._thread
+        if worker is not None:
+            worker.join(timeout)
+
+    def _run(self, state: State, texts: list[str]) -> None:
+        try:
+            found = mine(texts, self.lexicon(), self.limit) if texts else []
+        except Exception:  # a page must not break on a mining bug; the log has it
+            log.exception("jargon mining failed")
+            found = []
+        with self._lock:
+            self._state, self._result = state, found
+
+
+def newest_texts(store: Store, n: int) -> list[str]:
+    rows = store._all(
+        "SELECT text FROM messages WHERE kind = 'message' AND text <> '' ORDER BY id DESC LIMIT ?",
+        (n,),
+    )
+    return [str(r[0]) for r in rows]
+
+
+@dataclass
+class DashboardCache:
+    """Everything the dashboard keeps between requests (one per application)."""
+
+    memo: Memo = field(default_factory=Memo)
+    jargon: JargonMiner = field(default_factory=JargonMiner)
+
+
+# ---- totals and volume -----------------------------------------------------------------
+def totals(store: Store) -> dict[str, int]:
+    def count(sql: str) -> int:
+        return int(store._one(sql)[0])
+
+    return {
+        "messages": count("SELECT count(*) FROM messages WHERE kind = 'message'"),
+        "channels": count("SELECT count(*) FROM channels"),
+        "authors": count("SELECT count(*) FROM authors"),
+        "offers": count("SELECT count(*) FROM offers"),
+        "actors": count("SELECT count(*) FROM actors"),
+        "open_alerts": count("SELECT count(*) FROM alerts WHERE status = 'new'"),
+    }
+
+
+def alert_counts(store: Store) -> dict[str, int]:
+    counts = {"new": 0, "acknowledged": 0, "dismissed": 0}
+    for status, n in store._all("SELECT status, count(*) FROM alerts GROUP BY status"):
+        counts[str(status)] = int(n)
+    return counts
+
+
+@dataclass(frozen=True)
+class Volume:
+    """Offer messages (intent sell, buy or recruit) per category and ISO week."""
+
+    weeks: list[str]
+    series: dict[str, list[int]]  # category → one count per week
+
+    def to_json(self) -> dict[str, Any]:
+        return {"weeks": self.weeks, "categories": self.series}
+
+
+def week_start(when: datetime) -> datetime:
+    day = when.astimezone(UTC).date()
+    monday = day - timedelta(days=day.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+
+
+def volume(store: Store, weeks: int = 26) -> Volume:
+    """The last ``weeks`` ISO weeks up to the newest message (a store is often history,
+    so not up to today), empty weeks included."""
+    first, last = store._one("SELECT min(posted_at), max(posted_at) FROM messages")
+    if first is None:
+        return Volume([], {})
+    end = week_start(store._read_ts(last)) + timedelta(weeks=1)
+    start = max(week_start(store._read_ts(first)), end - timedelta(weeks=weeks))
+    per_week: list[tuple[str, dict[str, int]]] = []
+    # One grouped count per week: the database does the counting over an indexed range
+    # (time bucketing in SQL would differ between SQLite and PostgreSQL).
+    while start < end:
+        rows = store._all(
+            "SELECT c.category, count(*) FROM message_categories c "
+            "JOIN messages m ON m.id = c.message_id "
+            "JOIN message_analysis a ON a.message_id = c.message_id "
+            f"WHERE m.posted_at >= ? AND m.posted_at < ? AND a.intent IN ({_INTENT_MARKS}) "
+            "GROUP BY c.category",
+            [store._ts(start), store._ts(start + timedelta(weeks=1)), *_INTENTS],
+        )
+        per_week.append((week_of(start), {str(c): int(n) for c, n in rows}))
+        start += timedelta(weeks=1)
+    labels = [w for w, _ in per_week]
+    categories = sorted({c for _, counts in per_week for c in counts})
+    series = {c: [counts.get(c, 0) for _, counts in per_week] for c in categories}
+    return Volume(labels, series)
+
+
+def volume_chart(v: Volume) -> Chart:
+    """Stacked bars: the biggest categories, the rest as 'other' (more are unreadable)."""
+    ranked = sorted(v.series, key=lambda c: (-sum(v.series[c]), c))
+    series: dict[str, list[float | None]] = {
+        c: [float(n) for n in v.series[c]] for c in ranked[:CHART_SERIES]
+    }
+    rest = ranked[CHART_SERIES:]
+    if rest:
+        series["other"] = [float(sum(v.series[c][i] for c in rest)) for i in range(len(v.weeks))]
+    return Chart("volume", "Offers by category, per ISO week", "bar", v.weeks, series, "offers")
+
+
+def volume_svg(store: Store, cache: DashboardCache, weeks: int = 26) -> str:
+    state = store_state(store)
+    v = cache.memo.get(f"volume:{weeks}", state, lambda: volume(store, weeks))
+    return cache.memo.get(f"svg:{weeks}", state, lambda: render_svg(volume_chart(v)))
+
+
+# ---- actors ----------------------------------------------------------------------------
+def actor_json(a: ActorRow) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "reputation": a.reputation,
+        "messages": a.messages,
+        "accounts": len(a.account_ids),
+        "categories": list(a.categories),
+        "first_seen": a.first_seen.isoformat(),
+        "last_seen": a.last_seen.isoformat(),
+    }
+
+
+def _actors_by_reputation(store: Store, n: int, highest: bool) -> list[ActorRow]:
+    order = "DESC" if highest else "ASC"
+    rows = store._all(
+        f"SELECT id FROM actors ORDER BY reputation {order}, messages DESC, id LIMIT ?", (n,)
+    )
+    return [a for (i,) in rows if (a := get_actor(store, int(i))) is not None]
+
+
+def top_actors(store: Store, n: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """The most active actors, the most trusted and the least trusted."""
+    return {
+        "by_activity": [actor_json(a) for a in list_actors(store, limit=n)],
+        "by_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, True)],
+        "lowest_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, False)],
+    }
+
+
+# ---- alerts ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlertQuery:
+    status: str | None = None
+    severity: str | None = None
+    rule: str | None = None
+    since: datetime | None = None  # changed (new sighting or status) at or after
+    alert_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+_ALERT_SQL = (
+    "SELECT al.id, al.rule, al.severity, al.status, al.matched, al.created_at, al.updated_at, "
+    "count(s.message_id), count(DISTINCT m.channel_id), al.first_message_id, min(fm.text) "
+    "FROM alerts al JOIN alert_sightings s ON s.alert_id = al.id "
+    "JOIN messages m ON m.id = s.message_id JOIN messages fm ON fm.id = al.first_message_id "
+    "{where} GROUP BY al.id, al.rule, al.severity, al.status, al.matched, al.created_at, "
+    "al.updated_at, al.first_message_id ORDER BY al.updated_at DESC, al.id DESC LIMIT ? OFFSET ?"
+)
+# Context keys an alert has even where the context is unknown (the message is gone).
+_NO_CONTEXT = dict.fromkeys(
+    ("channel", "platform", "author", "author_id", "actor_id", "actor_reputation", "offer_id")
+)
+
+
+def find_alerts(store: Store, q: AlertQuery) -> list[AlertRow]:
+    """Alerts most recently changed first, read as ``intel.alerts.list_alerts`` reads them,
+    with the filters and the offset the API needs."""
+    conds: list[str] = []
+    params: list[Any] = []
+    equal = {"status": q.status, "severity": q.severity, "rule": q.rule, "id": q.alert_id}
+    for column, value in equal.items():
+        if value is not None:
+            conds.append(f"al.{column} = ?")
+            params.append(value)
+    if q.since is not None:
+        conds.append("al.updated_at >= ?")
+        params.append(store._ts(q.since))
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    rows = store._all(_ALERT_SQL.format(where=where), [*params, q.limit, q.offset])
+    return [_alert_row(store, r) for r in rows]
+
+
+def _alert_row(store: Store, r: Sequence[Any]) -> AlertRow:
+    return AlertRow(
+        id=int(r[0]),
+        rule=r[1],
+        severity=r[2],
+        status=r[3],
+        matched=r[4],
+        created_at=store._read_ts(r[5]),
+        updated_at=store._read_ts(r[6]),
+        sightings=int(r[7]),
+        channels=int(r[8]),
+        first_message_id=int(r[9]),
+        first_text=r[10],
+    )
+
+
+def alert_items(store: Store, alerts: Sequence[AlertRow]) -> list[dict[str, Any]]:
+    """Each alert with where it was seen, its matched text and first message masked, and
+    where the (masked) match sits in that text, for highlighting."""
+    found = store.entities_of([a.first_message_id for a in alerts])
+    context = alert_context(store, alerts)
+    posted = _posted_at(store, [a.first_message_id for a in alerts])
+    items = []
+    for a in alerts:
+        text = mask_text(a.first_text, [e.to_entity() for e in found.get(a.first_message_id, [])])
+        matched = mask_found(a.matched)
+        # Masking moves offsets, so the stored span is of no use: find the masked match.
+        at = text.find(matched) if matched else -1
+        cx = {k: v for k, v in context.get(a.id, {}).items() if k != "highlight"}
+        items.append(
+            {
+                "id": a.id,
+                "rule": a.rule,
+                "severity": a.severity,
+                "status": a.status,
+                "matched": matched,
+                "created_at": a.created_at.isoformat(),
+                "updated_at": a.updated_at.isoformat(),
+                "sightings": a.sightings,
+                "channels": a.channels,
+                "first_message_id": a.first_message_id,
+                "first_text": text,
+                "posted_at": posted.get(a.first_message_id),
+                "highlight": [at, at + len(matched)] if at >= 0 else None,
+                **_NO_CONTEXT,
+                **cx,
+            }
+        )
+    return items
+
+
+def _posted_at(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    """When each message was posted (ISO text), for the alerts' first messages."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    rows = store._all(f"SELECT id, posted_at FROM messages WHERE id IN ({marks})", list(ids))
+    return {int(i): store._read_ts(at).isoformat() for i, at in rows}
+
+
+def excerpt(
+    text: str, span: Sequence[int] | None, reach: int = 160
+) -> tuple[str, tuple[int, int] | None]:
+    """The part of ``text`` around ``span`` (a page lists many alerts, and one message
+    may be 100,000 characters), and where the span is in that part."""
+    start, end = (span[0], span[1]) if span else (0, 0)
+    left, right = max(0, start - reach), min(len(text), end + reach)
+    if not span:
+        right = min(len(text), 2 * reach)
+    head, tail = ("…" if left else ""), ("…" if right < len(text) else "")
+    shown = head + text[left:right] + tail
+    return shown, ((start - left + len(head), end - left + len(head)) if span else None)
+
+
+def alerts_page(store: Store, q: AlertQuery) -> dict[str, Any]:
+    """One page of alerts (the paging shape of every list)."""
+    rows = find_alerts(store, replace(q, limit=q.limit + 1))  # one more: is there a next?
+    return page(alert_items(store, rows[: q.limit]), q.limit, q.offset, len(rows) > q.limit)
+
+
+def audit_page(store: Store, limit: int, offset: int) -> dict[str, Any]:
+    """One page of the audit log, newest first."""
+    entries = audit_entries(store, limit + 1, offset)
+    return page([e.to_json() for e in entries[:limit]], limit, offset, len(entries) > limit)
+
+
+# ---- the whole dashboard ---------------------------------------------------------------
+def stats(store: Store, cache: DashboardCache, weeks: int = 26, top: int = 10) -> dict[str, Any]:
+    """Totals, offer volume per category and week, top actors and the newest alerts."""
+    state = store_state(store)
+    v = cache.memo.get(f"volume:{weeks}", state, lambda: volume(store, weeks))
+    return {
+        "totals": totals(store),
+        "alerts": alert_counts(store),
+        "volume": v.to_json(),
+        "top_actors": top_actors(store, top),
+        "newest_alerts": alert_items(store, find_alerts(store, AlertQuery(limit=top))),
+    }
