@@ -18,7 +18,7 @@ from jianghu.records import AuthorRef
 from jianghu.store.actors import get_actor
 from jianghu.store.analysts import audit_entries
 from jianghu.store.base import Store
-from jianghu.web.views_actors import actor_graph
+from jianghu.web.views_graph import actor_graph
 from tests.conftest import make_message
 from tests.report.market import HOSTILE_NAME, MARKET, T0
 from tests.web.conftest import csrf_of
@@ -170,7 +170,10 @@ def test_the_graph_links_accounts_contacts_channels_and_other_actors(client: Tes
     assert {f"account:{a}" for a in twin_accounts(client, twin["id"])} <= posters
     [victim] = [e for e in graph["edges"] if e["kind"] == "exposure"]
     assert nodes[victim["source"]]["label"] == "victim3" and victim["target"] == shop["id"]
-    assert "资源交易群" in {n["label"] for n in nodes.values() if n["type"] == "channel"}
+    [market] = [n for n in nodes.values() if n["type"] == "channel"]
+    assert market["label"] == "资源交易群"
+    assert market["url"] == "/search?channel=%E8%B5%84%E6%BA%90%E4%BA%A4%E6%98%93%E7%BE%A4"
+    assert client.get(market["url"]).status_code == 200
     leak = client.get(f"/api/v1/actors/{actor_named(client, 'leak_d')['id']}/graph")
     phones = [n for n in check_graph(leak.json()).values() if n["label"].startswith("phone")]
     assert phones and phones[0]["url"] is None and "*" in phones[0]["label"]

@@ -23,10 +23,10 @@ from jianghu.store.base import Store
 from jianghu.store.offers import OfferFilters, list_offers
 from jianghu.web.routes_alerts import SVG_CSP
 from jianghu.web.security import local_analyst
+from jianghu.web.views_alerts import excerpt
 from jianghu.web.views_dashboard import (
     JargonMiner,
     Memo,
-    excerpt,
     newest_texts,
     store_state,
 )

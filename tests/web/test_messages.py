@@ -16,7 +16,8 @@ from jianghu.faces.masking import mask_text
 from jianghu.records import AuthorRef, ChannelRef, Message, TextEntity
 from jianghu.store.analysts import audit_entries
 from jianghu.store.base import Store, StoredEntity
-from jianghu.web.views_messages import message_links, rewrite
+from jianghu.web.views_messages import message_links
+from jianghu.web.views_text import rewrite
 from tests.conftest import make_message
 from tests.report.market import CARD, HOSTILE_NAME, PHONE, store_id
 from tests.web.conftest import csrf_of

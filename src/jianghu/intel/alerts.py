@@ -204,15 +204,35 @@ class AlertRow:
 
 
 def list_alerts(
-    store: Store, status: str | None = None, severity: str | None = None, limit: int = 50
+    store: Store,
+    status: str | None = None,
+    severity: str | None = None,
+    limit: int = 50,
+    *,
+    rule: str | None = None,
+    alert_id: int | None = None,
+    since: datetime | None = None,
+    offset: int = 0,
 ) -> list[AlertRow]:
-    conds, params = [], []
+    """Alerts most recently changed first. ``rule``, ``alert_id`` and ``since`` (changed,
+    by a new sighting or a status, at or after) filter further; ``offset`` pages."""
+    conds: list[str] = []
+    params: list[Any] = []
     if status is not None:
         conds.append("al.status = ?")
         params.append(status)
     if severity is not None:
         conds.append("al.severity = ?")
         params.append(severity)
+    if rule is not None:
+        conds.append("al.rule = ?")
+        params.append(rule)
+    if alert_id is not None:
+        conds.append("al.id = ?")
+        params.append(alert_id)
+    if since is not None:
+        conds.append("al.updated_at >= ?")
+        params.append(store._ts(since))
     where = f"WHERE {' AND '.join(conds)}" if conds else ""
     rows = store._all(
         "SELECT al.id, al.rule, al.severity, al.status, al.matched, al.created_at, al.updated_at, "
@@ -220,8 +240,9 @@ def list_alerts(
         "min(fm.text) FROM alerts al JOIN alert_sightings s ON s.alert_id = al.id "
         "JOIN messages m ON m.id = s.message_id JOIN messages fm ON fm.id = al.first_message_id "
         f"{where} GROUP BY al.id, al.rule, al.severity, al.status, al.matched, al.created_at, "
-        "al.updated_at, al.first_message_id ORDER BY al.updated_at DESC, al.id DESC LIMIT ?",
-        [*params, limit],
+        "al.updated_at, al.first_message_id ORDER BY al.updated_at DESC, al.id DESC "
+        "LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
     return [
         AlertRow(

@@ -1,7 +1,8 @@
 """Actors, offers and the link graph: the API under /api/v1 and the pages.
 
-The data comes from ``views_actors``; here are only the HTTP shapes: query parameters,
-404s, the analyst behind a merge or split, and the timeline chart's own headers.
+The data comes from ``views_actors``, ``views_offers`` and ``views_graph``; here are only
+the HTTP shapes: query parameters, 404s, the analyst behind a merge or split, and the
+timeline chart's own headers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from jianghu.report.charts import render_svg
 from jianghu.store.actors import ActorRow, get_actor
 from jianghu.store.base import Store
 from jianghu.web import views_actors as views
+from jianghu.web import views_graph, views_offers
 from jianghu.web.deps import AnalystDep, StoreDep
 from jianghu.web.paging import Limit, Offset
 from jianghu.web.render import render
@@ -65,14 +67,14 @@ def api_offers(
 ) -> dict[str, Any]:
     """Offers (the same ad reposted, as one record), most sighted first, with the CLI's
     filters."""
-    q = views.OfferQuery(category, intent, region, min_price, max_price, since)
-    return views.offer_page(store, q, limit, offset)
+    q = views_offers.OfferQuery(category, intent, region, min_price, max_price, since)
+    return views_offers.offer_page(store, q, limit, offset)
 
 
 @router.get("/api/v1/offers/{offer_id}", tags=["offers"])
 def api_offer(store: StoreDep, offer_id: int) -> dict[str, Any]:
     """One offer with every sighting (message links) and its price history."""
-    found = views.offer_detail(store, offer_id)
+    found = views_offers.offer_detail(store, offer_id)
     if found is None:
         raise HTTPException(404, f"no offer {offer_id}")
     return found
@@ -103,7 +105,7 @@ def api_actor(store: StoreDep, actor_id: int) -> dict[str, Any]:
 def api_actor_graph(store: StoreDep, actor_id: int) -> dict[str, Any]:
     """The actor's link graph: accounts, channels, contacts, wallets and the other actors
     naming the same contacts or wallets (one hop), at most ``cap`` nodes."""
-    return views.actor_graph(store, _actor(store, actor_id))
+    return views_graph.actor_graph(store, _actor(store, actor_id))
 
 
 @router.post("/api/v1/actors/merge", tags=["actors"])
@@ -167,7 +169,7 @@ def offers_page(
     results: dict[str, Any] | None = None
     error = ""
     try:
-        q = views.OfferQuery(
+        q = views_offers.OfferQuery(
             category or None,
             intent or None,
             region or None,
@@ -175,7 +177,7 @@ def offers_page(
             _number(max_price, "max_price"),
             since or None,
         )
-        results = views.offer_page(store, q, 30, offset)
+        results = views_offers.offer_page(store, q, 30, offset)
     except (QueryError, ConfigError) as exc:
         error = str(exc)
     return render(
@@ -185,13 +187,13 @@ def offers_page(
         results=results,
         error=error,
         categories=CATEGORIES,
-        intents=views.OFFER_INTENTS,
+        intents=views_offers.OFFER_INTENTS,
     )
 
 
 @router.get("/offers/{offer_id}", include_in_schema=False)
 def offer_page(request: Request, store: StoreDep, offer_id: int) -> Response:
-    found = views.offer_detail(store, offer_id)
+    found = views_offers.offer_detail(store, offer_id)
     if found is None:
         raise HTTPException(404, f"no offer {offer_id}")
     return render(request, "offer.html", offer=found)
@@ -245,14 +247,14 @@ def actors_page(
 @router.get("/actors/{actor_id}", include_in_schema=False)
 def actor_page(request: Request, store: StoreDep, actor_id: int) -> Response:
     a = _actor(store, actor_id)
-    related = views.related_actors(views.actor_graph(store, a), a.id)
+    related = views_graph.related_actors(views_graph.actor_graph(store, a), a.id)
     return render(request, "actor.html", actor=views.actor_detail(a), related=related)
 
 
 @router.get("/actors/{actor_id}/graph", include_in_schema=False)
 def graph_page(request: Request, store: StoreDep, actor_id: int) -> Response:
     a = _actor(store, actor_id)
-    graph = views.actor_graph(store, a)
+    graph = views_graph.actor_graph(store, a)
     labels = {n["id"]: n["label"] for n in graph["nodes"]}
     return render(request, "graph.html", actor=views.actor_summary(a), graph=graph,
-                  labels=labels, cap=views.MAX_NODES)  # fmt: skip
+                  labels=labels, cap=views_graph.MAX_NODES)  # fmt: skip

@@ -1,6 +1,7 @@
 """The dashboard, the alerts and the audit log: the API under /api/v1 and the pages.
 
-The figures come from :mod:`jianghu.web.views_dashboard`; this module only reads the
+The figures come from :mod:`jianghu.web.views_dashboard` and
+:mod:`jianghu.web.views_alerts`; this module only reads the
 request, checks the filters and picks the response (JSON, a page or the SVG chart).
 """
 
@@ -21,19 +22,16 @@ from jianghu.web.deps import AnalystDep, StoreDep
 from jianghu.web.paging import Limit, Offset
 from jianghu.web.render import render
 from jianghu.web.segments import pieces
-from jianghu.web.views_dashboard import (
+from jianghu.web.views_alerts import (
     AlertQuery,
-    DashboardCache,
     alert_counts,
     alert_items,
     alerts_page,
     audit_page,
     excerpt,
     find_alerts,
-    stats,
-    store_state,
-    volume_svg,
 )
+from jianghu.web.views_dashboard import DashboardCache, stats, store_state, volume_svg
 
 router = APIRouter()
 

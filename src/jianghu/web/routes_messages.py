@@ -21,14 +21,8 @@ from jianghu.web.deps import AnalystDep, StoreDep
 from jianghu.web.paging import Limit, Offset, page
 from jianghu.web.render import render
 from jianghu.web.segments import pieces
-from jianghu.web.views_messages import (
-    EVIDENCE_CHARS,
-    MessageDetail,
-    channel_detail,
-    channel_list,
-    message_detail,
-    revealed_text,
-)
+from jianghu.web.views_channels import channel_detail, channel_list
+from jianghu.web.views_messages import EVIDENCE_CHARS, MessageDetail, message_detail, revealed_text
 
 router = APIRouter()
 

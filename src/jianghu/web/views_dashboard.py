@@ -1,8 +1,9 @@
-"""What the dashboard, the alerts and the audit log show, assembled from the store.
+"""What the dashboard shows, assembled from the store: totals, offer volume per category
+and week, top actors, the newest alerts (from :mod:`jianghu.web.views_alerts`) and new
+jargon.
 
 No FastAPI here: the API and the pages share these functions, and tests can call them.
-Strings from the store come back as found (they are escaped where they are shown); the
-victims' data in an alert (card, ID and phone numbers) comes back masked.
+Strings from the store come back as found (they are escaped where they are shown).
 
 Two figures are slow on a big store, so they are kept per *store state* (the count and the
 highest id of stored messages: both move with every ingest): the volume chart, and the
@@ -13,23 +14,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from jianghu.analysis.jargon import Candidate, mine
 from jianghu.analysis.lexicon import Lexicon, load_lexicon
-from jianghu.faces.masking import mask_found, mask_text
-from jianghu.intel.alerts import AlertRow, alert_context
 from jianghu.report.charts import render_svg
 from jianghu.report.market import CHART_SERIES, OFFER_INTENTS, week_of
 from jianghu.report.model import Chart
 from jianghu.store.actors import ActorRow, get_actor, list_actors
-from jianghu.store.analysts import audit_entries
 from jianghu.store.base import Store
-from jianghu.web.paging import page
+from jianghu.web.views_alerts import AlertQuery, alert_counts, alert_items, find_alerts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -163,13 +161,6 @@ def totals(store: Store) -> dict[str, int]:
     }
 
 
-def alert_counts(store: Store) -> dict[str, int]:
-    counts = {"new": 0, "acknowledged": 0, "dismissed": 0}
-    for status, n in store._all("SELECT status, count(*) FROM alerts GROUP BY status"):
-        counts[str(status)] = int(n)
-    return counts
-
-
 @dataclass(frozen=True)
 class Volume:
     """Offer messages (intent sell, buy or recruit) per category and ISO week."""
@@ -262,136 +253,6 @@ def top_actors(store: Store, n: int = 10) -> dict[str, list[dict[str, Any]]]:
         "by_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, True)],
         "lowest_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, False)],
     }
-
-
-# ---- alerts ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AlertQuery:
-    status: str | None = None
-    severity: str | None = None
-    rule: str | None = None
-    since: datetime | None = None  # changed (new sighting or status) at or after
-    alert_id: int | None = None
-    limit: int = 50
-    offset: int = 0
-
-
-_ALERT_SQL = (
-    "SELECT al.id, al.rule, al.severity, al.status, al.matched, al.created_at, al.updated_at, "
-    "count(s.message_id), count(DISTINCT m.channel_id), al.first_message_id, min(fm.text) "
-    "FROM alerts al JOIN alert_sightings s ON s.alert_id = al.id "
-    "JOIN messages m ON m.id = s.message_id JOIN messages fm ON fm.id = al.first_message_id "
-    "{where} GROUP BY al.id, al.rule, al.severity, al.status, al.matched, al.created_at, "
-    "al.updated_at, al.first_message_id ORDER BY al.updated_at DESC, al.id DESC LIMIT ? OFFSET ?"
-)
-# Context keys an alert has even where the context is unknown (the message is gone).
-_NO_CONTEXT = dict.fromkeys(
-    ("channel", "platform", "author", "author_id", "actor_id", "actor_reputation", "offer_id")
-)
-
-
-def find_alerts(store: Store, q: AlertQuery) -> list[AlertRow]:
-    """Alerts most recently changed first, read as ``intel.alerts.list_alerts`` reads them,
-    with the filters and the offset the API needs."""
-    conds: list[str] = []
-    params: list[Any] = []
-    equal = {"status": q.status, "severity": q.severity, "rule": q.rule, "id": q.alert_id}
-    for column, value in equal.items():
-        if value is not None:
-            conds.append(f"al.{column} = ?")
-            params.append(value)
-    if q.since is not None:
-        conds.append("al.updated_at >= ?")
-        params.append(store._ts(q.since))
-    where = f"WHERE {' AND '.join(conds)}" if conds else ""
-    rows = store._all(_ALERT_SQL.format(where=where), [*params, q.limit, q.offset])
-    return [_alert_row(store, r) for r in rows]
-
-
-def _alert_row(store: Store, r: Sequence[Any]) -> AlertRow:
-    return AlertRow(
-        id=int(r[0]),
-        rule=r[1],
-        severity=r[2],
-        status=r[3],
-        matched=r[4],
-        created_at=store._read_ts(r[5]),
-        updated_at=store._read_ts(r[6]),
-        sightings=int(r[7]),
-        channels=int(r[8]),
-        first_message_id=int(r[9]),
-        first_text=r[10],
-    )
-
-
-def alert_items(store: Store, alerts: Sequence[AlertRow]) -> list[dict[str, Any]]:
-    """Each alert with where it was seen, its matched text and first message masked, and
-    where the (masked) match sits in that text, for highlighting."""
-    found = store.entities_of([a.first_message_id for a in alerts])
-    context = alert_context(store, alerts)
-    posted = _posted_at(store, [a.first_message_id for a in alerts])
-    items = []
-    for a in alerts:
-        text = mask_text(a.first_text, [e.to_entity() for e in found.get(a.first_message_id, [])])
-        matched = mask_found(a.matched)
-        # Masking moves offsets, so the stored span is of no use: find the masked match.
-        at = text.find(matched) if matched else -1
-        cx = {k: v for k, v in context.get(a.id, {}).items() if k != "highlight"}
-        items.append(
-            {
-                "id": a.id,
-                "rule": a.rule,
-                "severity": a.severity,
-                "status": a.status,
-                "matched": matched,
-                "created_at": a.created_at.isoformat(),
-                "updated_at": a.updated_at.isoformat(),
-                "sightings": a.sightings,
-                "channels": a.channels,
-                "first_message_id": a.first_message_id,
-                "first_text": text,
-                "posted_at": posted.get(a.first_message_id),
-                "highlight": [at, at + len(matched)] if at >= 0 else None,
-                **_NO_CONTEXT,
-                **cx,
-            }
-        )
-    return items
-
-
-def _posted_at(store: Store, ids: Sequence[int]) -> dict[int, str]:
-    """When each message was posted (ISO text), for the alerts' first messages."""
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
-    rows = store._all(f"SELECT id, posted_at FROM messages WHERE id IN ({marks})", list(ids))
-    return {int(i): store._read_ts(at).isoformat() for i, at in rows}
-
-
-def excerpt(
-    text: str, span: Sequence[int] | None, reach: int = 160
-) -> tuple[str, tuple[int, int] | None]:
-    """The part of ``text`` around ``span`` (a page lists many alerts, and one message
-    may be 100,000 characters), and where the span is in that part."""
-    start, end = (span[0], span[1]) if span else (0, 0)
-    left, right = max(0, start - reach), min(len(text), end + reach)
-    if not span:
-        right = min(len(text), 2 * reach)
-    head, tail = ("…" if left else ""), ("…" if right < len(text) else "")
-    shown = head + text[left:right] + tail
-    return shown, ((start - left + len(head), end - left + len(head)) if span else None)
-
-
-def alerts_page(store: Store, q: AlertQuery) -> dict[str, Any]:
-    """One page of alerts (the paging shape of every list)."""
-    rows = find_alerts(store, replace(q, limit=q.limit + 1))  # one more: is there a next?
-    return page(alert_items(store, rows[: q.limit]), q.limit, q.offset, len(rows) > q.limit)
-
-
-def audit_page(store: Store, limit: int, offset: int) -> dict[str, Any]:
-    """One page of the audit log, newest first."""
-    entries = audit_entries(store, limit + 1, offset)
-    return page([e.to_json() for e in entries[:limit]], limit, offset, len(entries) > limit)
 
 
 # ---- the whole dashboard ---------------------------------------------------------------

@@ -1,127 +1,46 @@
-"""What the message and channel routes show, assembled from the store (no FastAPI here).
+"""What the message routes show, assembled from the store (no FastAPI here).
 
 A message is shown with victims' data masked and, on pages, links defanged. Both are
 rewrites of the stored text that change its length (a masked card is shorter than the
 card as written), so every span shown beside the text (jargon terms, indicators) is
-moved into the rewritten text by :class:`Rewritten`, never re-found in it.
+moved into the rewritten text by :class:`~jianghu.web.views_text.Rewritten`, never
+re-found in it.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from jianghu.analysis.classify import explain, feature_input
 from jianghu.analysis.classify.features import FeatureInput
-from jianghu.analysis.entities import mask
 from jianghu.analysis.entities.masking import MASKED_TYPES
 from jianghu.analysis.gloss import entity_label
 from jianghu.analysis.lexicon import TermHit
 from jianghu.faces.masking import mask_entity, mask_found
-from jianghu.faces.safe_text import terminal_safe
-from jianghu.report.safe import defang, shown_text
+from jianghu.report.safe import shown_text
 from jianghu.store.actors import actor_of_account, get_actor
 from jianghu.store.base import Store, StoredAnalysis, StoredEntity
 from jianghu.store.offers import get_offer, offer_sightings
-from jianghu.web.paging import page
 from jianghu.web.segments import Piece, pieces
+from jianghu.web.views_text import (
+    LINKLIKE,
+    Rewritten,
+    defanged_link,
+    masked_part,
+    openable,
+    rewrite,
+)
 
 # The lexicon ranks a term's senses by cues anywhere in the text, so its cost grows with
 # terms x length; a hostile 100,000-character message would hold a request for minutes.
 # Evidence covers this much of the text (a Telegram message is at most 4,096).
 EVIDENCE_CHARS = 8_000
 SIGHTINGS_SHOWN = 50
-SNIPPET_CHARS = 240
-# Indicators a viewer could turn into a link: their dots are bracketed on pages.
-LINKLIKE = frozenset({"url", "domain", "onion", "email", "telegram_invite", "ipv4"})
 LINK_TYPES = ("url", "telegram_invite", "onion")
-_OPENABLE = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Rewritten:
-    """A text with some stretches replaced, and where each replaced stretch went:
-    (old start, old end, new start, new end), in order."""
-
-    text: str
-    moves: tuple[tuple[int, int, int, int], ...] = ()
-
-    def position(self, pos: int, at_end: bool = False) -> int:
-        """Where ``pos`` of the old text is in the new one; inside a replaced stretch,
-        that stretch's start (or end, for the end of a span)."""
-        shift = 0
-        for old_start, old_end, new_start, new_end in self.moves:
-            if pos <= old_start:
-                break
-            if pos < old_end:
-                return new_end if at_end else new_start
-            shift = new_end - old_end
-        return pos + shift
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e, _, _ in self.moves)
-
-
-def rewrite(text: str, entities: Sequence[StoredEntity], defang_links: bool) -> Rewritten:
-    """``text`` with victims' data masked (as faces.masking.mask_text does) and, with
-    ``defang_links``, the dots of every link-like indicator bracketed. The longest of
-    overlapping indicators wins, so a card's BIN never unmasks the rest of the card, and
-    a link keeps the victims' data inside it masked."""
-    masked = [e for e in entities if e.type in MASKED_TYPES]
-    out: list[str] = []
-    moves: list[tuple[int, int, int, int]] = []
-    pos = shift = 0
-    for e in sorted(entities, key=lambda e: (e.start, -e.end)):
-        if e.start < pos or not 0 <= e.start < e.end <= len(text):
-            continue
-        if e.type in MASKED_TYPES:
-            new = mask(e.to_entity())
-        elif defang_links and e.type in LINKLIKE and not _straddled(e, masked):
-            new = masked_part(text, e.start, e.end, masked).replace(".", "[.]")
-        else:
-            continue
-        out.append(text[pos : e.start])
-        out.append(new)
-        moves.append((e.start, e.end, e.start + shift, e.start + shift + len(new)))
-        shift += len(new) - (e.end - e.start)
-        pos = e.end
-    out.append(text[pos:])
-    return Rewritten("".join(out), tuple(moves))
-
-
-def _straddled(link: StoredEntity, masked: Sequence[StoredEntity]) -> bool:
-    """Victims' data running across the link's edge: the link is left to the page's
-    pattern defanging, so that the data is masked whole."""
-    return any(
-        m.start < link.end and link.start < m.end and not link.start <= m.start < m.end <= link.end
-        for m in masked
-    )
-
-
-def masked_part(text: str, start: int, end: int, masked: Sequence[StoredEntity]) -> str:
-    """``text[start:end]`` with the victims' data wholly inside it masked."""
-    inner = [
-        replace(m, start=m.start - start, end=m.end - start)
-        for m in masked
-        if start <= m.start and m.end <= end
-    ]
-    return rewrite(text[start:end], inner, False).text
-
-
-def openable(url: str) -> bool:
-    """Only a plain http(s) link may be offered to open (never javascript:, data:, or a
-    link hiding control or bidi characters)."""
-    return bool(_OPENABLE.match(url)) and terminal_safe(url) == url
-
-
-def defanged_link(url: str) -> str:
-    """A link as a page shows it: no clickable scheme, no live dots, controls visible."""
-    return terminal_safe(defang(url.replace(".", "[.]")), keep_newlines=False)
 
 
 # ---- one message -----------------------------------------------------------------------
@@ -350,98 +269,3 @@ def revealed_text(store: Store, message_id: int) -> str | None:
         return None
     ents = store.entities_of([message_id]).get(message_id, [])
     return shown_text(str(row[0]), ents, reveal=True)
-
-
-# ---- channels --------------------------------------------------------------------------
-_CHANNELS_SQL = (
-    "SELECT c.id, c.platform, c.platform_id, c.name, c.kind, count(m.id), "
-    "count(s.message_id), min(m.posted_at), max(m.posted_at) FROM channels c "
-    "LEFT JOIN messages m ON m.channel_id = c.id AND m.kind = 'message' "
-    "LEFT JOIN offer_sightings s ON s.message_id = m.id {where}"
-    "GROUP BY c.id, c.platform, c.platform_id, c.name, c.kind "
-    "ORDER BY count(m.id) DESC, c.id LIMIT ? OFFSET ?"
-)
-
-
-def _category_counts(store: Store, channel_ids: Sequence[int]) -> dict[int, Counter[str]]:
-    out: dict[int, Counter[str]] = defaultdict(Counter)
-    if not channel_ids:
-        return out
-    marks = ", ".join("?" * len(channel_ids))
-    for r in store._all(
-        "SELECT m.channel_id, mc.category, count(*) FROM message_categories mc "
-        f"JOIN messages m ON m.id = mc.message_id WHERE m.channel_id IN ({marks}) "
-        "GROUP BY m.channel_id, mc.category",
-        list(channel_ids),
-    ):
-        out[int(r[0])][str(r[1])] = int(r[2])
-    return out
-
-
-def _channel_rows(store: Store, limit: int, offset: int, one: int | None) -> list[dict[str, Any]]:
-    where, params = ("WHERE c.id = ? ", [one]) if one is not None else ("", [])
-    rows = store._all(_CHANNELS_SQL.format(where=where), [*params, limit, offset])
-    counts = _category_counts(store, [int(r[0]) for r in rows])
-    return [
-        {
-            "id": int(r[0]),
-            "platform": r[1],
-            "platform_id": r[2],
-            "name": r[3],
-            "kind": r[4],
-            "messages": int(r[5]),
-            "offer_messages": int(r[6]),
-            "first_seen": None if r[7] is None else store._read_ts(r[7]).isoformat(),
-            "last_seen": None if r[8] is None else store._read_ts(r[8]).isoformat(),
-            "top_categories": [
-                {"category": c, "messages": n} for c, n in counts[int(r[0])].most_common(3)
-            ],
-        }
-        for r in rows
-    ]
-
-
-def channel_list(store: Store, limit: int, offset: int) -> dict[str, Any]:
-    """One page of channels, busiest first."""
-    rows = _channel_rows(store, limit + 1, offset, None)
-    return page(rows[:limit], limit, offset, len(rows) > limit)
-
-
-def channel_messages(store: Store, channel_id: int, limit: int, offset: int) -> dict[str, Any]:
-    """One page of a channel's messages and events, newest first, text masked and cut."""
-    rows = store._all(
-        "SELECT m.id, m.kind, m.posted_at, m.text, a.display_name, m.author_id, m.action, "
-        "an.intent, an.categories FROM messages m LEFT JOIN authors a ON a.id = m.author_id "
-        "LEFT JOIN message_analysis an ON an.message_id = m.id WHERE m.channel_id = ? "
-        "ORDER BY m.posted_at DESC, m.id DESC LIMIT ? OFFSET ?",
-        (channel_id, limit + 1, offset),
-    )
-    ents = store.entities_of([int(r[0]) for r in rows[:limit]])
-    items = [
-        {
-            "id": int(r[0]),
-            "kind": r[1],
-            "posted_at": store._read_ts(r[2]).isoformat(),
-            "snippet": rewrite(r[3], ents.get(int(r[0]), []), False).text[:SNIPPET_CHARS],
-            "author": r[4],
-            "author_id": r[5],
-            "action": r[6],
-            "intent": r[7],
-            "categories": [c for c in (r[8] or "").split(",") if c],
-        }
-        for r in rows[:limit]
-    ]
-    return page(items, limit, offset, len(rows) > limit)
-
-
-def channel_detail(store: Store, channel_id: int, limit: int, offset: int) -> dict[str, Any] | None:
-    """A channel, its messages per category, and one page of its messages."""
-    found = _channel_rows(store, 1, 0, channel_id)
-    if not found:
-        return None
-    counts = _category_counts(store, [channel_id])[channel_id]
-    return {
-        "channel": found[0],
-        "categories": [{"category": c, "messages": n} for c, n in counts.most_common()],
-        "messages": channel_messages(store, channel_id, limit, offset),
-    }
