@@ -205,7 +205,7 @@ def test_channel_pages_link_messages_and_page(client: TestClient) -> None:
     page = client.get(f"/channels/{cid}?limit=5").text
     ids = re.findall(r'<a class="open" href="/messages/(\d+)">', page)
     assert len(ids) == 5
-    assert f'href="/channels/{cid}?limit=5&offset=5">next →</a>' in page
+    assert f'href="/channels/{cid}?limit=5&amp;offset=5">next →</a>' in page
     assert CARD not in page and '<span class="badge cat-card_fraud">' in page
     assert_inert(page, "channel page")
     assert client.get("/channels/999", headers=HTML).status_code == 404
