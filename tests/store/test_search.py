@@ -142,3 +142,23 @@ def test_a_very_common_term_lists_the_newest_matches(
         ranked = store.search(parse_query("一手"), SearchFilters())
         assert {h.text for h in ranked} == {"出料 一手", "出料 料料料 一手料"}
         assert all(h.score > 0 for h in ranked)
+
+
+def test_a_very_common_term_within_a_category_lists_the_same_newest_matches(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from jianghu.store import open_store, sqlite
+
+    texts = ["出料 CVV 一条15U 飞机@a_shop", "出料 叶子 埋包 同城", "收料 CVV 长期收",
+             "料子 新到 四件套 对公", "出料 美国CVV 全料 20U", "料 今天 吃饭了吗"]  # fmt: skip
+    with open_store(f"sqlite:///{Path(str(tmp_path)) / 's.db'}") as store:
+        store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
+        wanted = SearchFilters(category="card_fraud", limit=2)
+        ranked = store.search(parse_query("料"), SearchFilters(category="card_fraud", limit=10))
+        monkeypatch.setattr(sqlite, "RANK_AT_MOST", 1)  # now every query takes the fast path
+        newest = store.search(parse_query("料"), wanted)
+        card = sorted((h for h in ranked), key=lambda h: -h.id)[:2]
+        assert [h.id for h in newest] == [h.id for h in card] and len(newest) == 2
+        assert all("CVV" in h.text for h in newest)

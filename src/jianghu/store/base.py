@@ -177,7 +177,12 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _search_ids(
-        self, clauses: Sequence[Clause], where: str, params: list[Any], limit: int
+        self,
+        clauses: Sequence[Clause],
+        where: str,
+        params: list[Any],
+        limit: int,
+        category: str | None = None,  # also in ``where``; a backend may plan by it
     ) -> list[tuple[int, float]]: ...
 
     @abc.abstractmethod
@@ -606,7 +611,7 @@ class Store(abc.ABC):
         entity filter alone, say) the newest messages come first."""
         where, params = self._filters(filters)
         if clauses:
-            ranked = self._search_ids(clauses, where, params, filters.limit)
+            ranked = self._search_ids(clauses, where, params, filters.limit, filters.category)
         else:
             ranked = [
                 (int(r[0]), 0.0)

@@ -127,7 +127,12 @@ class PostgresStore(Store):
         )
 
     def _search_ids(
-        self, clauses: Sequence[Clause], where: str, params: list[Any], limit: int
+        self,
+        clauses: Sequence[Clause],
+        where: str,
+        params: list[Any],
+        limit: int,
+        category: str | None = None,  # also in ``where``; a backend may plan by it
     ) -> list[tuple[int, float]]:
         conds, ranks, qparams = [], [], []
         for clause in clauses:
