@@ -29,18 +29,7 @@ actors_app = typer.Typer(
 
 
 def actor_json(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "name": a.name,
-        "reputation": a.reputation,
-        "accounts": len(a.account_ids),
-        "messages": a.messages,
-        "first_seen": a.first_seen.isoformat(),
-        "last_seen": a.last_seen.isoformat(),
-        "categories": list(a.categories),
-        "factors": a.factors,
-        **a.profile,
-    }
+    return {**a.summary_json(), "factors": a.factors, **a.profile}
 
 
 @actors_app.callback()

@@ -95,6 +95,18 @@ def _said(target: str, what: str) -> None:
         err.print(Text(f"wrote {what} to {target}"))
 
 
+def _export_records(
+    fmt: str, kind: str, db: str | None, out_path: str, filters: SelectionFilters, reveal: bool
+) -> None:
+    from jianghu.export.tabular import KINDS, ROWS, to_csv, to_jsonl
+
+    check_choice("KIND", kind, KINDS)
+    sel = _select(db, filters, reveal, f"export {fmt} {kind}")
+    rows = ROWS[kind](sel, reveal)
+    write_out(out_path, to_csv(kind, rows) if fmt == "csv" else to_jsonl(rows))
+    _said(out_path, f"{kind} as {'CSV' if fmt == 'csv' else 'JSON lines'}")
+
+
 @export_app.command("csv")
 @handles_errors
 def export_csv(
@@ -110,13 +122,8 @@ def export_csv(
     reveal: RevealOption = False,
 ) -> None:
     """Records as CSV; cells a spreadsheet would run as formulas are neutralised."""
-    from jianghu.export.tabular import KINDS, ROWS, to_csv
-
-    check_choice("KIND", kind, KINDS)
     filters = selection_filters(since, until, channel, category, actor, min_reputation)
-    sel = _select(db, filters, reveal, f"export csv {kind}")
-    write_out(out_path, to_csv(kind, ROWS[kind](sel, reveal)))
-    _said(out_path, f"{kind} as CSV")
+    _export_records("csv", kind, db, out_path, filters, reveal)
 
 
 @export_app.command("jsonl")
@@ -134,13 +141,8 @@ def export_jsonl(
     reveal: RevealOption = False,
 ) -> None:
     """Records as JSON lines, one object per record."""
-    from jianghu.export.tabular import KINDS, ROWS, to_jsonl
-
-    check_choice("KIND", kind, KINDS)
     filters = selection_filters(since, until, channel, category, actor, min_reputation)
-    sel = _select(db, filters, reveal, f"export jsonl {kind}")
-    write_out(out_path, to_jsonl(ROWS[kind](sel, reveal)))
-    _said(out_path, f"{kind} as JSON lines")
+    _export_records("jsonl", kind, db, out_path, filters, reveal)
 
 
 @export_app.command("stix")

@@ -30,23 +30,7 @@ offers_app = typer.Typer(
 
 
 def offer_json(o: Any) -> dict[str, Any]:
-    return {
-        "id": o.id,
-        "categories": list(o.categories),
-        "intent": o.intent,
-        "item": o.item,
-        "regions": list(o.regions),
-        "summary": o.summary,
-        "price_usd": o.price_usd,
-        "price_unit": o.price_unit,
-        "quantity": o.quantity,
-        "first_seen": o.first_seen.isoformat(),
-        "last_seen": o.last_seen.isoformat(),
-        "sightings": o.sightings,
-        "channels": o.channels,
-        "authors": o.authors,
-        **o.details,
-    }
+    return {**o.summary_json(), **o.details}
 
 
 @offers_app.callback()

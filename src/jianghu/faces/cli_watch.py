@@ -231,22 +231,6 @@ def scan_store(
         out.print(Text(terminal_safe(f"{name}: timed out on {n} message(s)"), style="yellow"))
 
 
-def _alert_json(a: Any, text: str) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "rule": a.rule,
-        "severity": a.severity,
-        "status": a.status,
-        "matched": a.matched,
-        "created_at": a.created_at.isoformat(),
-        "updated_at": a.updated_at.isoformat(),
-        "sightings": a.sightings,
-        "channels": a.channels,
-        "first_message_id": a.first_message_id,
-        "first_text": text,
-    }
-
-
 @alerts_app.callback()
 @handles_errors
 def alerts(
@@ -278,10 +262,7 @@ def alerts(
     }
     if json:
         print_json(
-            [
-                {**_alert_json(a, texts[a.id]), "matched": matched[a.id], **context.get(a.id, {})}
-                for a in found
-            ]
+            [{**a.to_json(matched[a.id], texts[a.id]), **context.get(a.id, {})} for a in found]
         )
         return
     if not found:

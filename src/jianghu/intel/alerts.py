@@ -202,6 +202,23 @@ class AlertRow:
     first_message_id: int
     first_text: str
 
+    def to_json(self, matched: str, first_text: str) -> dict[str, Any]:
+        """The alert as the faces show it, with its matched text and first message as
+        the face masks them."""
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "severity": self.severity,
+            "status": self.status,
+            "matched": matched,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "sightings": self.sightings,
+            "channels": self.channels,
+            "first_message_id": self.first_message_id,
+            "first_text": first_text,
+        }
+
 
 def list_alerts(
     store: Store,

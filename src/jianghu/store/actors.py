@@ -253,6 +253,26 @@ class ActorRow:
     profile: dict[str, Any]
     factors: list[dict[str, Any]]
 
+    def summary_json(self) -> dict[str, Any]:
+        """The fields every listing shows (the CLI adds the profile, the web a link)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "reputation": self.reputation,
+            "accounts": len(self.account_ids),
+            "messages": self.messages,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+            "categories": list(self.categories),
+        }
+
+
+ORDERS = {
+    "activity": "messages DESC, id",
+    "reputation": "reputation DESC, messages DESC, id",
+    "reputation_asc": "reputation ASC, messages DESC, id",
+}
+
 
 def replace_actors(store: Store, actors: Sequence[ActorRow]) -> None:
     now = store._ts(datetime.now(UTC))
@@ -315,6 +335,8 @@ def list_actors(
     min_reputation: int | None = None,
     max_reputation: int | None = None,
     limit: int = 50,
+    order: str = "activity",
+    offset: int = 0,
 ) -> list[ActorRow]:
     conds: list[str] = []
     params: list[object] = []
@@ -330,8 +352,8 @@ def list_actors(
         params.append(max_reputation)
     where = f"WHERE {' AND '.join(conds)}" if conds else ""
     rows = store._all(
-        f"SELECT {_COLUMNS} FROM actors {where} ORDER BY messages DESC, id LIMIT ?",
-        [*params, limit],
+        f"SELECT {_COLUMNS} FROM actors {where} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
     return [_actor(store, r) for r in rows]
 
@@ -339,6 +361,17 @@ def list_actors(
 def get_actor(store: Store, actor_id: int) -> ActorRow | None:
     rows = store._all(f"SELECT {_COLUMNS} FROM actors WHERE id = ?", (actor_id,))
     return _actor(store, rows[0]) if rows else None
+
+
+def actors_by_id(store: Store, ids: Sequence[int]) -> dict[int, ActorRow]:
+    """The actors with these ids, in the order of ``ids``, read 500 at a time."""
+    out: dict[int, ActorRow] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for r in store._all(f"SELECT {_COLUMNS} FROM actors WHERE id IN ({marks})", chunk):
+            out[int(r[0])] = _actor(store, r)
+    return {i: out[i] for i in ids if i in out}
 
 
 def actor_of_account(store: Store, author_id: int) -> int | None:

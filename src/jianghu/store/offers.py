@@ -90,6 +90,26 @@ class OfferRow:
     details: dict[str, Any]
     message_ids: tuple[int, ...] = ()
 
+    def summary_json(self) -> dict[str, Any]:
+        """The fields every listing shows (the CLI adds the details, the web a link and
+        masked contacts)."""
+        return {
+            "id": self.id,
+            "categories": list(self.categories),
+            "intent": self.intent,
+            "item": self.item,
+            "regions": list(self.regions),
+            "summary": self.summary,
+            "price_usd": self.price_usd,
+            "price_unit": self.price_unit,
+            "quantity": self.quantity,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+            "sightings": self.sightings,
+            "channels": self.channels,
+            "authors": self.authors,
+        }
+
 
 def replace_offers(store: Store, offers: Sequence[OfferRow]) -> None:
     """The whole offer table, replaced in one transaction."""

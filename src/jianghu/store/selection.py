@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from jianghu.store.actors import ActorRow, get_actor
+from jianghu.store.actors import ActorRow, actors_by_id
 from jianghu.store.base import Store, StoredEntity
 from jianghu.store.offers import _COLUMNS as _OFFER_COLUMNS
 from jianghu.store.offers import OfferRow, _offer
@@ -217,13 +217,12 @@ def select(store: Store, filters: SelectionFilters) -> Selection:
     account_ids = sorted({m.author_id for m in messages if m.author_id is not None})
     actor_ids = sorted({m.actor_id for m in messages if m.actor_id is not None})
     offer_ids = sorted({m.offer_id for m in messages if m.offer_id is not None})
-    actors = {i: a for i in actor_ids if (a := get_actor(store, i)) is not None}
     return Selection(
         filters=filters,
         messages=messages,
         channels=_channels(store, channel_ids),
         accounts=_accounts(store, account_ids),
-        actors=actors,
+        actors=actors_by_id(store, actor_ids),
         offers=_offers(store, offer_ids),
         entities=store.entities_of([m.id for m in messages]),
     )

@@ -23,9 +23,6 @@ from jianghu.store.base import Store
 from jianghu.web.paging import page
 
 SORTS = ("activity", "reputation")
-# The store lists actors most active first; another order is sorted here, over at most
-# this many of them.
-SORT_WINDOW = 10_000
 MAX_WEEKS = 260  # a timeline of five years; older weeks are left off
 
 
@@ -43,17 +40,7 @@ def _masked_key(key: str) -> str:
 
 # ---- actors -----------------------------------------------------------------------------
 def actor_summary(a: ActorRow) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "url": f"/actors/{a.id}",
-        "name": a.name,
-        "reputation": a.reputation,
-        "accounts": len(a.account_ids),
-        "messages": a.messages,
-        "first_seen": a.first_seen.isoformat(),
-        "last_seen": a.last_seen.isoformat(),
-        "categories": list(a.categories),
-    }
+    return {**a.summary_json(), "url": f"/actors/{a.id}"}
 
 
 def actor_page(
@@ -67,16 +54,9 @@ def actor_page(
 ) -> dict[str, Any]:
     check_choice("category", category, CATEGORIES)
     check_choice("sort", sort, SORTS)
-    if sort == "activity":
-        found = list_actors(store, category, min_rep, max_rep, offset + limit + 1)
-    else:
-        found = list_actors(store, category, min_rep, max_rep, SORT_WINDOW)
-        found.sort(key=lambda a: (-a.reputation, -a.messages, a.id))
-    items = [actor_summary(a) for a in found[offset : offset + limit]]
-    out = {**page(items, limit, offset, len(found) > offset + limit), "sort": sort}
-    if sort != "activity" and len(found) >= SORT_WINDOW:
-        out["note"] = f"sorted among the {SORT_WINDOW} most active actors"
-    return out
+    found = list_actors(store, category, min_rep, max_rep, limit + 1, sort, offset)
+    items = [actor_summary(a) for a in found[:limit]]
+    return {**page(items, limit, offset, len(found) > limit), "sort": sort}
 
 
 _LINK_WHY = {

@@ -73,17 +73,7 @@ def alert_items(store: Store, alerts: Sequence[AlertRow]) -> list[dict[str, Any]
         cx = {k: v for k, v in context.get(a.id, {}).items() if k != "highlight"}
         items.append(
             {
-                "id": a.id,
-                "rule": a.rule,
-                "severity": a.severity,
-                "status": a.status,
-                "matched": matched,
-                "created_at": a.created_at.isoformat(),
-                "updated_at": a.updated_at.isoformat(),
-                "sightings": a.sightings,
-                "channels": a.channels,
-                "first_message_id": a.first_message_id,
-                "first_text": text,
+                **a.to_json(matched, text),
                 "posted_at": posted.get(a.first_message_id),
                 "highlight": [at, at + len(matched)] if at >= 0 else None,
                 **_NO_CONTEXT,

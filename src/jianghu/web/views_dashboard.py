@@ -25,7 +25,7 @@ from jianghu.analysis.lexicon import Lexicon, load_lexicon
 from jianghu.report.charts import render_svg
 from jianghu.report.market import CHART_SERIES, OFFER_INTENTS, week_of
 from jianghu.report.model import Chart
-from jianghu.store.actors import ActorRow, get_actor, list_actors
+from jianghu.store.actors import list_actors
 from jianghu.store.base import Store
 from jianghu.web.views_alerts import AlertQuery, alert_counts, alert_items, find_alerts
 
@@ -225,33 +225,16 @@ def volume_svg(store: Store, cache: DashboardCache, weeks: int = 26) -> str:
 
 
 # ---- actors ----------------------------------------------------------------------------
-def actor_json(a: ActorRow) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "name": a.name,
-        "reputation": a.reputation,
-        "messages": a.messages,
-        "accounts": len(a.account_ids),
-        "categories": list(a.categories),
-        "first_seen": a.first_seen.isoformat(),
-        "last_seen": a.last_seen.isoformat(),
-    }
-
-
-def _actors_by_reputation(store: Store, n: int, highest: bool) -> list[ActorRow]:
-    order = "DESC" if highest else "ASC"
-    rows = store._all(
-        f"SELECT id FROM actors ORDER BY reputation {order}, messages DESC, id LIMIT ?", (n,)
-    )
-    return [a for (i,) in rows if (a := get_actor(store, int(i))) is not None]
-
-
 def top_actors(store: Store, n: int = 10) -> dict[str, list[dict[str, Any]]]:
     """The most active actors, the most trusted and the least trusted."""
     return {
-        "by_activity": [actor_json(a) for a in list_actors(store, limit=n)],
-        "by_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, True)],
-        "lowest_reputation": [actor_json(a) for a in _actors_by_reputation(store, n, False)],
+        "by_activity": [a.summary_json() for a in list_actors(store, limit=n)],
+        "by_reputation": [
+            a.summary_json() for a in list_actors(store, limit=n, order="reputation")
+        ],
+        "lowest_reputation": [
+            a.summary_json() for a in list_actors(store, limit=n, order="reputation_asc")
+        ],
     }
 
 

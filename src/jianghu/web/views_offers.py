@@ -37,21 +37,8 @@ def _indicators(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def offer_json(o: OfferRow) -> dict[str, Any]:
     return {
-        "id": o.id,
+        **o.summary_json(),
         "url": f"/offers/{o.id}",
-        "categories": list(o.categories),
-        "intent": o.intent,
-        "item": o.item,
-        "regions": list(o.regions),
-        "summary": o.summary,
-        "price_usd": o.price_usd,
-        "price_unit": o.price_unit,
-        "quantity": o.quantity,
-        "first_seen": o.first_seen.isoformat(),
-        "last_seen": o.last_seen.isoformat(),
-        "sightings": o.sightings,
-        "channels": o.channels,
-        "authors": o.authors,
         "contacts": _indicators(o.details.get("contacts", [])),
         "wallets": _indicators(o.details.get("wallets", [])),
     }
