@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from jianghu.errors import QueryError
+from jianghu.errors import ConfigError, QueryError
 from jianghu.faces.cli_actors import actor, actors_app, eval_actors
 from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
@@ -73,6 +73,22 @@ app.add_typer(users_app, name="users")
 
 
 # ---- ingest ----------------------------------------------------------------------------
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        help="local: this machine's processes; dask: a Dask cluster's workers, which "
+        "write to a PostgreSQL store themselves."
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://host:8786); without it a local cluster."),
+]
+ClusterWorkersOption = Annotated[
+    int, typer.Option("--cluster-workers", min=1, help="Worker processes of a local cluster.")
+]
+
+
 @app.command()
 @handles_errors
 def ingest(
@@ -106,19 +122,30 @@ def ingest(
         Path | None,
         typer.Option(help="Deliver new alerts to these sinks (TOML) as they are raised."),
     ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    cluster_workers: ClusterWorkersOption = 2,
 ) -> None:
     """Read exports into the store, analysing as it goes."""
     from jianghu.ingest import ingest as run_ingest
     from jianghu.intel.alerts import ScanReport, after_batch_scanner
     from jianghu.intel.delivery import DeliveryReport, SystemClock, deliver, enqueue, load_sinks
     from jianghu.intel.watchlist import load_watchlist
+    from jianghu.scale.cluster import check_engine
     from jianghu.store import open_store
 
+    url = resolve_db_url(db)
+    check_engine(engine, url)
+    if engine == "dask" and (watchlist or sinks):
+        raise ConfigError(
+            "--watchlist and --sinks scan each batch as this process stores it; with "
+            "--engine dask the workers store it: run `jianghu watch scan` after the ingest"
+        )
     rules = None if watchlist is None else load_watchlist(watchlist)
     targets = load_sinks(sinks) if sinks else []
     sent = DeliveryReport()
     raised = ScanReport()
-    with open_store(resolve_db_url(db)) as store:
+    with open_store(url) as store:
         scanner = None
         if rules is not None:
             scanner, raised = after_batch_scanner(store, rules)
@@ -146,14 +173,23 @@ def ingest(
             if value
         }
         with progress or _nullcontext():
-            report = run_ingest(
-                store,
-                paths,
-                options,
-                progress,
-                batch_size=get_int("batch_size"),
-                after_batch=after_batch if rules is not None and rules.rules else None,
-            )
+            if engine == "dask":
+                from jianghu.scale.cluster import dask_client
+                from jianghu.scale.ingest_dask import ingest_dask
+
+                with dask_client(scheduler, cluster_workers) as client:
+                    report = ingest_dask(
+                        store, url, client, paths, options, progress, get_int("batch_size")
+                    )
+            else:
+                report = run_ingest(
+                    store,
+                    paths,
+                    options,
+                    progress,
+                    batch_size=get_int("batch_size"),
+                    after_batch=after_batch if rules is not None and rules.rules else None,
+                )
     if json:
         extra = {"alerts": raised.to_json()} if rules else {}
         if targets:
@@ -845,6 +881,9 @@ def reanalyze(
         int, typer.Option(min=0, help="Analysis processes (0: in this process).")
     ] = 0,
     json: JsonOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    cluster_workers: ClusterWorkersOption = 2,
 ) -> None:
     """Re-run analysis (indicators, language, categories, intent) over stored messages
     that have none or one from another lexicon or model version. Safe to interrupt: run
@@ -852,10 +891,13 @@ def reanalyze(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from jianghu.reanalyze import reanalyze as run
+    from jianghu.scale.cluster import check_engine
     from jianghu.store import open_store
 
+    url = resolve_db_url(db)
+    check_engine(engine, url)
     with (
-        open_store(resolve_db_url(db)) as store,
+        open_store(url) as store,
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -866,13 +908,27 @@ def reanalyze(
         ) as bar,
     ):
         task = bar.add_task("reanalysing", total=None)
-        report = run(
-            store,
-            batch_size=batch_size,
-            workers=workers,
-            advance=lambda n: bar.advance(task, n),
-            on_start=lambda total: bar.update(task, total=total),
-        )
+        if engine == "dask":
+            from jianghu.scale.cluster import dask_client
+            from jianghu.scale.reanalyze_dask import reanalyze_dask
+
+            with dask_client(scheduler, cluster_workers) as client:
+                report = reanalyze_dask(
+                    store,
+                    url,
+                    client,
+                    batch_size=batch_size,
+                    advance=lambda n: bar.advance(task, n),
+                    on_start=lambda total: bar.update(task, total=total),
+                )
+        else:
+            report = run(
+                store,
+                batch_size=batch_size,
+                workers=workers,
+                advance=lambda n: bar.advance(task, n),
+                on_start=lambda total: bar.update(task, total=total),
+            )
     if json:
         print_json(report.to_json())
         return
@@ -946,6 +1002,29 @@ def bench_intel(
     from jianghu.bench import run_intel_bench
 
     result = run_intel_bench(messages, workdir, log=lambda s: err.print(Text(s, style="dim")))
+    _print_bench(result, json)
+
+
+@bench_app.command("scale")
+@handles_errors
+def bench_scale(
+    messages: Annotated[
+        int, typer.Option(min=1000, help="Demo messages to generate and ingest each time.")
+    ] = 100_000,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db", help="PostgreSQL server (a database to connect to; runs get their own)."
+        ),
+    ] = "postgresql://postgres@127.0.0.1:5432/test",
+    json: JsonOption = False,
+    workdir: Annotated[Path | None, typer.Option(help="Folder for the export.")] = None,
+) -> None:
+    """Ingest throughput on a local Dask cluster of 1 and 2 worker processes into
+    PostgreSQL, against the single-machine ingest into PostgreSQL as the baseline."""
+    from jianghu.bench_scale import run_scale_bench
+
+    result = run_scale_bench(messages, db, workdir, log=lambda s: err.print(Text(s, style="dim")))
     _print_bench(result, json)
 
 

@@ -46,6 +46,11 @@ class StoreUnavailable(StoreError):
     """The database server is unreachable or its driver is not installed."""
 
 
+class StoreConflict(StoreError):
+    """A write that collided with a concurrent writer (a deadlock, say) and was rolled
+    back whole: the same call may simply be made again."""
+
+
 class QueryError(JianghuError):
     """A search query or a filter that cannot be run."""
 

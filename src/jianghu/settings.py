@@ -23,6 +23,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "sqlite:///jianghu.db", "Store URL: sqlite:///path or postgresql://…"),
     Setting("batch_size", "2000", "Messages written per ingest transaction."),
+    Setting(
+        "scheduler_timeout", "10", "Seconds to wait for a Dask scheduler (--scheduler) to answer."
+    ),
     Setting("tg_api_id", "", "Telegram API id for `jianghu collect telegram` (never logged)."),
     Setting("tg_api_hash", "", "Telegram API hash for `jianghu collect telegram` (never logged)."),
     Setting("tg_session", "", "Telethon session name or path for `jianghu collect telegram`."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -162,3 +163,47 @@ def test_a_very_common_term_within_a_category_lists_the_same_newest_matches(
         card = sorted((h for h in ranked), key=lambda h: -h.id)[:2]
         assert [h.id for h in newest] == [h.id for h in card] and len(newest) == 2
         assert all("CVV" in h.text for h in newest)
+
+
+def _backend_module(store: Store) -> Any:
+    from jianghu.store import postgres, sqlite
+
+    return postgres if store.url.startswith("postgresql") else sqlite
+
+
+def test_newest_first_plan_gives_the_same_rows_on_both_backends(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL decides by the planner's estimate, SQLite by a count: force each plan.
+    texts = ["出料 CVV 一条15U 飞机@a_shop", "出料 叶子 埋包 同城", "收料 CVV 长期收",
+             "料子 新到 四件套 对公", "出料 美国CVV 全料 20U", "料 今天 吃饭了吗"]  # fmt: skip
+    store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
+    ids = {r[1]: int(r[0]) for r in store._all("SELECT id, text FROM messages")}
+    backend = _backend_module(store)
+    monkeypatch.setattr(backend, "RANK_AT_MOST", 10**9)
+    ranked = store.search(parse_query("料"), SearchFilters(limit=10))
+    in_cards = store.search(parse_query("料"), SearchFilters(category="card_fraud", limit=10))
+    assert {h.id for h in ranked} == set(ids.values()) and all(h.score > 0 for h in ranked)
+    monkeypatch.setattr(backend, "RANK_AT_MOST", 0)
+    newest = store.search(parse_query("料"), SearchFilters(limit=3))
+    assert [h.id for h in newest] == sorted(ids.values(), reverse=True)[:3]
+    assert all(h.score == 0.0 for h in newest)
+    cards = store.search(parse_query("料"), SearchFilters(category="card_fraud", limit=2))
+    assert [h.id for h in cards] == sorted((h.id for h in in_cards), reverse=True)[:2]
+    assert all("CVV" in h.text for h in cards) and len(cards) == 2
+    # A phrase takes the same plan.
+    assert [h.text for h in store.search(parse_query('"出料"'), SearchFilters(limit=1))] == [
+        "出料 美国CVV 全料 20U"
+    ]
+
+
+def test_postgresql_estimates_matches_from_its_statistics(pg_url: str) -> None:
+    from jianghu.store import open_store
+
+    texts = [f"出料 一手 {i}号" if i % 2 else f"今天 天气 {i}" for i in range(400)]
+    with open_store(pg_url) as store:
+        store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
+        store._execute("ANALYZE messages")
+        common = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'料'"])
+        rare = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'鑫'"])
+    assert 100 <= common <= 300 and rare < 10

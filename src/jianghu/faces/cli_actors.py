@@ -19,6 +19,7 @@ from jianghu.faces.cli_common import (
     out,
     print_json,
 )
+from jianghu.faces.cli_offers import EngineOption, SchedulerOption, WorkersOption
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import resolve_db_url
 
@@ -80,14 +81,31 @@ def actors(
 
 @actors_app.command("build")
 @handles_errors
-def build(db: DbOption = None, json: JsonOption = False) -> None:
+def build(
+    db: DbOption = None,
+    json: JsonOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+) -> None:
     """Link accounts into actors and score their reputation (replaces the actor tables;
     analysts' merges and splits are kept and applied)."""
     from jianghu.intel.actor_build import build_actors
+    from jianghu.scale.cluster import check_engine
     from jianghu.store import open_store
 
-    with open_store(resolve_db_url(db)) as store, err.status("building actors") as status:
-        report = build_actors(store, step=lambda s: status.update(s))
+    url = resolve_db_url(db)
+    check_engine(engine, url)
+    with err.status("building actors") as status:
+        if engine == "dask":
+            from jianghu.scale.actors_dask import build_actors_dask
+            from jianghu.scale.cluster import dask_client
+
+            with dask_client(scheduler, workers) as client:
+                report = build_actors_dask(client, url, step=lambda s: status.update(s))
+        else:
+            with open_store(url) as store:
+                report = build_actors(store, step=lambda s: status.update(s))
     if json:
         print_json(report.to_json())
         return

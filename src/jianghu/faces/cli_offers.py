@@ -23,6 +23,25 @@ from jianghu.faces.cli_common import (
 from jianghu.faces.safe_text import terminal_safe
 from jianghu.settings import resolve_db_url
 
+# The engine options of the build commands (offers build, actors build).
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        help="local: this process; dask: a Dask cluster's workers read the store "
+        "(a PostgreSQL one) and do the per-message work."
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://host:8786); without it a local cluster."),
+]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers", "--cluster-workers", min=1, help="Worker processes of a local cluster."
+    ),
+]
+
 offers_app = typer.Typer(
     help="Offers: the same ad reposted across channels, as one record with its sightings.",
     invoke_without_command=True,
@@ -94,15 +113,29 @@ def build(
     rates: Annotated[
         Path | None, typer.Option(help="Your own rate table (TOML, as intel/data/rates.toml).")
     ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
 ) -> None:
     """Group the stored offer messages into offers (replaces the offer table)."""
     from jianghu.intel.offer_fields import load_rates
     from jianghu.intel.offers import build_offers
+    from jianghu.scale.cluster import check_engine
     from jianghu.store import open_store
 
+    url = resolve_db_url(db)
+    check_engine(engine, url)
     table = load_rates(rates)
-    with open_store(resolve_db_url(db)) as store, err.status("building offers") as status:
-        report = build_offers(store, table, step=lambda s: status.update(s))
+    with err.status("building offers") as status:
+        if engine == "dask":
+            from jianghu.scale.cluster import dask_client
+            from jianghu.scale.offers_dask import build_offers_dask
+
+            with dask_client(scheduler, workers) as client:
+                report = build_offers_dask(client, url, table, step=lambda s: status.update(s))
+        else:
+            with open_store(url) as store:
+                report = build_offers(store, table, step=lambda s: status.update(s))
     if json:
         print_json(report.to_json())
         return

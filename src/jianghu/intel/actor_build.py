@@ -3,13 +3,17 @@
 
 Run after ``offers build`` (shared ads are evidence). Analysts' joins and splits are read
 from the store and applied on every build, so they survive re-analysis.
+
+The evidence that grows with the messages (``Evidence``, and the mentions of owned
+identifiers) is read here by ``build_actors``, or by a cluster's workers
+(``jianghu.scale.actors_dask``); both hand it to ``actors_from_evidence``.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +30,8 @@ from jianghu.store.actors import (
     decisions,
     deposit_claims,
     forward_uses,
-    identifier_mentions,
     identifier_uses,
+    iter_identifier_mentions,
     names_over_time,
     offer_price_spreads,
     offer_uses,
@@ -53,7 +57,9 @@ class ActorBuildReport:
         return dict(vars(self))
 
 
-def _merge_activity(parts: list[AccountActivity]) -> AccountActivity:
+def merge_activity(parts: list[AccountActivity]) -> AccountActivity:
+    """One account's (or actor's) activity from its parts, in their order: the tables keep
+    the order in which each key was first seen."""
     out = AccountActivity(min(p.first for p in parts), max(p.last for p in parts))
     for p in parts:
         out.messages += p.messages
@@ -68,12 +74,69 @@ def _merge_activity(parts: list[AccountActivity]) -> AccountActivity:
     return out
 
 
+@dataclass
+class Evidence:
+    """What linking and scoring read that grows with the messages (each list in message
+    order): the rest of what a build reads grows with accounts, offers or channels."""
+
+    own: list[Use]  # contacts and wallets posted as one's own
+    offers: list[Use]  # ads posted by several accounts
+    forwards: list[Use]
+    activity: dict[int, AccountActivity]
+    claims: dict[int, list[int]]  # account → messages claiming a deposit
+
+
+Identifier = tuple[str, str]  # (entity type, normalised value)
+Mentions = dict[Identifier, list[Mention]]
+# The mentions of these owned identifiers by anyone (the builder drops the actor's own).
+MentionsOf = Callable[[list[Identifier]], Mentions]
+
+
+def read_evidence(store: Store) -> Evidence:
+    return Evidence(
+        own=identifier_uses(store),
+        offers=offer_uses(store),
+        forwards=forward_uses(store),
+        activity=activity(store),
+        claims=deposit_claims(store),
+    )
+
+
+def add_mentions(rows: Iterable[MentionRow], into: Mentions) -> Mentions:
+    """Mentions by identifier, in the order of ``rows``, with what each says of its
+    subject; one that says nothing (``mention_kind`` None) never counts and is left out,
+    and so is every text."""
+    for m in rows:
+        kind = mention_kind(m.channel, m.categories, m.text)
+        if kind is not None:
+            into.setdefault((m.type, m.normalized), []).append(
+                Mention(m.message_id, m.author_id, m.channel, m.posted_at, kind)
+            )
+    return into
+
+
 def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
     say = step or (lambda _: None)
     say("reading accounts and evidence")
+    evidence = read_evidence(store)
+
+    def mentions_of(owned: list[Identifier]) -> Mentions:
+        found: Mentions = {}
+        for rows in iter_identifier_mentions(store, owned):
+            add_mentions(rows, found)
+        return found
+
+    return actors_from_evidence(store, evidence, mentions_of, say)
+
+
+def actors_from_evidence(
+    store: Store, evidence: Evidence, mentions_of: MentionsOf, say: Step
+) -> ActorBuildReport:
+    """Link, score and store the actors (the build after the evidence is gathered, in
+    this process or on a cluster)."""
     accs = {a.id: a for a in accounts(store)}
-    own = identifier_uses(store)
-    uses: list[Use] = [*own, *offer_uses(store), *forward_uses(store)]
+    own = evidence.own
+    uses: list[Use] = [*own, *evidence.offers, *evidence.forwards]
     joins, splits = decisions(store)
     say(f"linking {len(accs)} accounts")
     linking = link_accounts(accs, uses, joins, splits)
@@ -84,16 +147,14 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
     hubs = {f.key for f in linking.flags if f.kind == "hub"}
     idents = _owned_identifiers(own, linking.actor_of, hubs)
     say("reading mentions, activity and offers")
-    mentions_by_id: dict[tuple[str, str], list[MentionRow]] = defaultdict(list)
     owned = sorted({key for per_actor in idents.values() for key in per_actor})
-    for m in identifier_mentions(store, owned):
-        mentions_by_id[(m.type, m.normalized)].append(m)
-    acts = activity(store)
+    mentions_by_id = mentions_of(owned)
+    acts = evidence.activity
     channel_names = {
         int(r[0]): str(r[1]) for r in store._all("SELECT id, coalesce(name, key) FROM channels")
     }
     names = names_over_time(store)
-    claims = deposit_claims(store)
+    claims = evidence.claims
     offers = offers_by_author(store)
     spreads = offer_price_spreads(store)
     say(f"scoring {len(members)} actors")
@@ -102,20 +163,16 @@ def build_actors(store: Store, step: Step | None = None) -> ActorBuildReport:
         parts = [acts[a] for a in accounts_of if a in acts]
         if not parts:
             continue  # an account with no messages of its own (a forward source only)
-        act = _merge_activity(parts)
+        act = merge_activity(parts)
         mine = set(accounts_of)
         seen_msgs: set[int] = set()
         mentions: list[Mention] = []
         for key in idents.get(actor_id, {}):
             for m in mentions_by_id.get(key, []):
-                if m.author_id in mine or m.message_id in seen_msgs:
+                if m.author in mine or m.message_id in seen_msgs:
                     continue
-                kind = mention_kind(m.channel, m.categories, m.text)
-                if kind is not None:
-                    seen_msgs.add(m.message_id)
-                    mentions.append(
-                        Mention(m.message_id, m.author_id, m.channel, m.posted_at, kind)
-                    )
+                seen_msgs.add(m.message_id)
+                mentions.append(m)
         own_offers = [o for a in accounts_of for o in offers.get(a, [])]
         offer_spreads = [spreads[o[0]] for o in own_offers if o[0] in spreads]
         facts = Facts(

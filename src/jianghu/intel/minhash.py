@@ -6,13 +6,20 @@ are *skeletons* (see :func:`skeleton`): normalised, digits read as 0, only lette
 Han characters kept, so those edits barely move the shingle set, and identical skeletons
 are grouped before any hashing (most reposts are identical). Everything is numpy over a
 batch and integer arithmetic, so the same texts give the same groups everywhere.
+
+The steps are separate so that a cluster can run them where the data is
+(``jianghu.scale.offers_dask``): ``first_of_each`` (identical skeletons), ``signatures``
+and ``band_keys`` (per distinct skeleton, on workers), ``link_similar`` (buckets, the
+signature check and union-find, given the keys and a way to fetch the signatures it
+needs). ``group_similar`` is all of them in one process. Buckets are found by a 64-bit
+key per band and then split by the band's values, so they are the exact buckets of the
+values unless two keys collide in a bucket of more than HUB_BUCKET skeletons.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -127,6 +134,9 @@ def signatures(texts: Sequence[str], chunk: int = 4096) -> npt.NDArray[np.uint64
 
 
 class _UnionFind:
+    """Groups of indexes 0..n-1; a group's root is always its smallest member, so the
+    groups and their roots do not depend on the order of the unions."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -142,29 +152,100 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def group_similar(texts: Sequence[str]) -> list[int]:
-    """For each text, the index of the first text of its group (texts that are the same
-    ad, directly or through a chain of near-duplicates)."""
+def first_of_each(texts: Sequence[str]) -> tuple[list[int], list[int]]:
+    """For each text the index of the first equal text, and the indexes of those first
+    texts in order: identical skeletons are one ad before any hashing."""
     first_of: dict[str, int] = {}
-    unique: list[int] = []  # index of the first text with each skeleton
+    unique: list[int] = []
     rep = []
     for i, text in enumerate(texts):
         j = first_of.setdefault(text, i)
         if j == i:
             unique.append(i)
         rep.append(j)
-    uf = _UnionFind(len(texts))
+    return rep, unique
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(sig: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """One 64-bit key per signature and band (rows: signatures, columns: bands). A band's
+    ROWS values are 32 bytes; the key is what a cluster's driver can hold for every
+    distinct skeleton. Two bands with one key are compared value by value afterwards
+    (``similar_pairs``), so a collision of keys never joins two ads by itself."""
+    rows = sig.reshape(len(sig), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        h = np.zeros((len(sig), BANDS), np.uint64)
+        for r in range(ROWS):
+            h = (h ^ rows[:, :, r]) * _MIX
+            h ^= h >> np.uint64(29)
+    return h
+
+
+def candidate_buckets(keys: npt.NDArray[np.uint64]) -> list[tuple[int, npt.NDArray[np.int64]]]:
+    """(band, members) of each LSH bucket worth checking: two to HUB_BUCKET distinct
+    skeletons (row indexes of ``keys``, ascending) with the same key in that band."""
+    out: list[tuple[int, npt.NDArray[np.int64]]] = []
+    for band in range(keys.shape[1] if keys.ndim == 2 else 0):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable").astype(np.int64)
+        ranked = column[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        sizes = np.diff(np.r_[starts, len(ranked)])
+        kept = (sizes >= 2) & (sizes <= HUB_BUCKET)
+        for start, size in zip(starts[kept].tolist(), sizes[kept].tolist(), strict=True):
+            out.append((band, order[start : start + size]))
+    return out
+
+
+def similar_pairs(band: int, block: npt.NDArray[np.uint64]) -> list[tuple[int, int]]:
+    """Pairs (positions in ``block``, the signatures of one band bucket) that are the same
+    ad: equal values in the band (keys may collide, values decide) and at least SIMILAR
+    of all their values equal."""
+    rows = block[:, band * ROWS : (band + 1) * ROWS]
+    if (rows == rows[0]).all():
+        parts = [np.arange(len(block))]
+    else:  # a key collision: each distinct band value is a bucket of its own
+        _, which = np.unique(rows, axis=0, return_inverse=True)
+        which = which.reshape(-1)
+        parts = [np.flatnonzero(which == k) for k in range(int(which.max()) + 1)]
+    pairs: list[tuple[int, int]] = []
+    for part in parts:
+        if len(part) < 2:
+            continue
+        sub = block[part]
+        agree = (sub[:, None, :] == sub[None, :, :]).mean(axis=2)
+        for a, b in zip(*np.nonzero(np.triu(agree >= SIMILAR, k=1)), strict=True):
+            pairs.append((int(part[a]), int(part[b])))
+    return pairs
+
+
+SignaturesOf = Callable[[npt.NDArray[np.int64]], npt.NDArray[np.uint64]]
+
+
+def link_similar(keys: npt.NDArray[np.uint64], signatures_of: SignaturesOf) -> list[int]:
+    """For each of ``len(keys)`` distinct skeletons (band keys per row), the index of the
+    first skeleton of its group. ``signatures_of(indexes)`` gives the signatures of the
+    skeletons at those (ascending) indexes: only skeletons in a bucket worth checking are
+    asked for, which is what lets a cluster keep the rest on its workers."""
+    buckets = candidate_buckets(keys)
+    uf = _UnionFind(len(keys))
+    if buckets:
+        needed = np.unique(np.concatenate([members for _, members in buckets]))
+        sig = signatures_of(needed)
+        for band, members in buckets:
+            block = sig[np.searchsorted(needed, members)]
+            for a, b in similar_pairs(band, block):
+                uf.union(int(members[a]), int(members[b]))
+    return [uf.find(i) for i in range(len(keys))]
+
+
+def group_similar(texts: Sequence[str]) -> list[int]:
+    """For each text, the index of the first text of its group (texts that are the same
+    ad, directly or through a chain of near-duplicates)."""
+    rep, unique = first_of_each(texts)
     sig = signatures([texts[i] for i in unique])
-    for band in range(BANDS):
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        rows = sig[:, band * ROWS : (band + 1) * ROWS]
-        for k, key in enumerate(map(bytes, rows)):
-            buckets[key].append(k)
-        for members in buckets.values():
-            if len(members) < 2 or len(members) > HUB_BUCKET:
-                continue
-            block = sig[members]
-            agree = (block[:, None, :] == block[None, :, :]).mean(axis=2)
-            for a, b in zip(*np.nonzero(np.triu(agree >= SIMILAR, k=1)), strict=True):
-                uf.union(unique[members[int(a)]], unique[members[int(b)]])
-    return [uf.find(r) for r in rep]
+    roots = link_similar(band_keys(sig), lambda rows: sig[rows])
+    position = {text: k for k, text in enumerate(unique)}
+    return [unique[roots[position[r]]] for r in rep]

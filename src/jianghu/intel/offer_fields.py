@@ -151,7 +151,9 @@ def typical_price(prices: Sequence[PriceSeen]) -> tuple[float | None, str | None
     per_unit = [(p.usd_per_unit, p.unit) for p in prices if p.usd_per_unit is not None]
     if per_unit:
         units = [u for _, u in per_unit]
-        unit = max(set(units), key=units.count)
+        # In order of first quote, so a tie goes to the unit quoted first in every process
+        # (a set's order follows salted string hashes: it changed between runs and workers).
+        unit = max(dict.fromkeys(units), key=units.count)
         values = [v for v, u in per_unit if u == unit and v is not None]
         return statistics.median(values), unit
     plain = [p.usd for p in prices if p.usd is not None]

@@ -6,13 +6,14 @@ category and intent sell, buy or recruit) is reduced to a skeleton, near-duplica
 grouped (``minhash``), and each group becomes an offer whose fields come from its
 messages and their stored indicators (``offer_fields``). The offer table is derived data:
 ``build_offers`` replaces it whole, and an offer keeps its id (its earliest message's row
-id) across rebuilds.
+id) across rebuilds. ``jianghu.scale.offers_dask`` builds the same table on a cluster,
+with the same steps (``minhash``, ``assemble_groups``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from jianghu.analysis.entities import CONTACT_TYPES, WALLET_TYPES
@@ -31,7 +32,14 @@ from jianghu.intel.offer_fields import (
     unit_name,
 )
 from jianghu.store.base import Store
-from jianghu.store.offers import Candidate, OfferRow, candidates, entities_by_type, replace_offers
+from jianghu.store.offers import (
+    Candidate,
+    OfferRow,
+    candidates,
+    candidates_by_id,
+    entities_by_type,
+    replace_offers,
+)
 
 _WANTED = (*CONTACT_TYPES, *WALLET_TYPES, "price", "quantity")
 
@@ -47,6 +55,13 @@ class OfferBuildReport:
 
     def to_json(self) -> dict[str, object]:
         return dict(vars(self))
+
+    def counted(self, offers: Iterable[OfferRow]) -> Iterator[OfferRow]:
+        """``offers``, counted into this report as they pass on to the store."""
+        for o in offers:
+            self.offers += 1
+            self.reposted += int(o.sightings > 1)
+            yield o
 
 
 def _majority(values: list[str]) -> str:
@@ -68,6 +83,24 @@ def price_changes(prices: list[PriceSeen]) -> list[PriceSeen]:
     if ordered and (not kept or kept[-1] is not ordered[-1]):
         kept.append(ordered[-1])
     return kept
+
+
+def normalized_texts(rows: Iterable[Candidate]) -> dict[int, str]:
+    """Message id → normalised text; reposts repeat texts exactly: each is normalised once."""
+    memo: dict[str, str] = {}
+    return {c.id: memo.get(c.text) or memo.setdefault(c.text, normalize(c.text).text) for c in rows}
+
+
+def skeletons_of(rows: Sequence[Candidate], normalized: dict[int, str]) -> list[str]:
+    """Each candidate's skeleton (see ``minhash.skeleton``), each distinct text once."""
+    memo: dict[str, str] = {}
+    out = []
+    for c in rows:
+        found = memo.get(c.text)
+        if found is None:
+            found = memo[c.text] = skeleton(c.text, normalized[c.id])
+        out.append(found)
+    return out
 
 
 def assemble(
@@ -155,12 +188,8 @@ def build_offers(
     rows = list(candidates(store))
     report = OfferBuildReport(candidates=len(rows), rates_date=rates.date)
     say(f"grouping {len(rows)} offer messages")
-    memo: dict[str, str] = {}  # reposts repeat texts exactly: normalise each text once
-    normalized = {
-        c.id: memo.get(c.text) or memo.setdefault(c.text, normalize(c.text).text) for c in rows
-    }
-    skeletons = [skeleton(c.text, normalized[c.id]) for c in rows]
-    roots = group_similar(skeletons)
+    normalized = normalized_texts(rows)
+    roots = group_similar(skeletons_of(rows, normalized))
     groups: dict[int, list[Candidate]] = {}
     for root, cand in zip(roots, rows, strict=True):
         groups.setdefault(root, []).append(cand)
@@ -168,7 +197,17 @@ def build_offers(
     found = entities_by_type(store, [c.id for c in rows], _WANTED)
     say(f"assembling {len(groups)} offers")
     offers = [assemble(members, found, rates, normalized) for members in groups.values()]
-    replace_offers(store, offers)
-    report.offers = len(offers)
-    report.reposted = sum(1 for o in offers if o.sightings > 1)
+    replace_offers(store, report.counted(offers))
     return report
+
+
+def assemble_groups(store: Store, groups: Sequence[Sequence[int]], rates: Rates) -> list[OfferRow]:
+    """The offers of these groups (each: its members' message ids), reading the members
+    and their indicators from the store: what a cluster's worker does with its share."""
+    ids = [i for members in groups for i in members]
+    rows = {c.id: c for c in candidates_by_id(store, ids)}
+    found = entities_by_type(store, ids, _WANTED)
+    normalized = normalized_texts(rows.values())
+    return [
+        assemble([rows[i] for i in sorted(members)], found, rates, normalized) for members in groups
+    ]

@@ -4,7 +4,8 @@ writes, analysts' decisions and the audit log."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,15 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 
 
+_LAST_ID = (1 << 63) - 1
+
+
+def _ids_between(column: str, after: int, upto: int | None) -> tuple[str, list[int]]:
+    """``after < column <= upto``: one slice of the store's message ids (a cluster's
+    worker reads one slice at a time; the whole store is 0 < id)."""
+    return f"{column} > ? AND {column} <= ?", [after, _LAST_ID if upto is None else upto]
+
+
 # A Telegram handle is the poster's own contact when a contact word comes just before it
 # (飞机@me, 联系@me, 私聊 @me); a bare @name in an escrow notice or a vouch names
 # someone else. QQ, WeChat and phone numbers need such a cue to be extracted at all.
@@ -59,10 +69,12 @@ def _own_handle(text: str, start: int) -> bool:
     return bool(_HANDLE_CUES.search(text[max(0, start - 12) : start]))
 
 
-def identifier_uses(store: Store) -> list[Use]:
+def identifier_uses(store: Store, after: int = 0, upto: int | None = None) -> list[Use]:
     """Contacts and wallets each account posted as its own in its ads (sell or recruit;
-    not in exposures of others, not in messages forwarded from someone else)."""
+    not in exposures of others, not in messages forwarded from someone else), in message
+    and position order (of the messages ``after < id <= upto``)."""
     not_exposure, exposure = list_has("a.categories", "scam_report", negate=True)
+    between, bounds = _ids_between("m.id", after, upto)
     rows = store._all(
         "SELECT m.author_id, e.type, e.normalized, m.id, m.posted_at, e.start_pos, "
         "CASE WHEN e.type = 'telegram_handle' THEN m.text ELSE '' END "
@@ -70,8 +82,9 @@ def identifier_uses(store: Store) -> list[Use]:
         "JOIN message_analysis a ON a.message_id = m.id "
         f"WHERE m.author_id IS NOT NULL AND a.intent IN ({_marks(_OWN_CONTACT_INTENTS)}) "
         "AND m.forwarded_from IS NULL AND m.forwarded_from_id IS NULL "
-        f"AND {not_exposure} AND e.type IN ({_marks(IDENTIFIER_TYPES)}) ORDER BY m.id",
-        [*_OWN_CONTACT_INTENTS, exposure, *IDENTIFIER_TYPES],
+        f"AND {not_exposure} AND e.type IN ({_marks(IDENTIFIER_TYPES)}) AND {between} "
+        "ORDER BY m.id, e.start_pos, e.type",
+        [*_OWN_CONTACT_INTENTS, exposure, *IDENTIFIER_TYPES, *bounds],
     )
     return [
         Use(int(r[0]), r[1], r[2], int(r[3]), store._read_ts(r[4]))
@@ -80,22 +93,27 @@ def identifier_uses(store: Store) -> list[Use]:
     ]
 
 
-def offer_uses(store: Store) -> list[Use]:
+def offer_uses(store: Store, after: int = 0, upto: int | None = None) -> list[Use]:
     """Accounts that posted the same offer (built by ``jianghu offers build``)."""
+    between, bounds = _ids_between("s.message_id", after, upto)
     rows = store._all(
         "SELECT m.author_id, s.offer_id, m.id, m.posted_at FROM offer_sightings s "
-        "JOIN messages m ON m.id = s.message_id WHERE m.author_id IS NOT NULL ORDER BY m.id"
+        f"JOIN messages m ON m.id = s.message_id WHERE m.author_id IS NOT NULL AND {between} "
+        "ORDER BY m.id",
+        bounds,
     )
     return [Use(int(r[0]), "offer", str(r[1]), int(r[2]), store._read_ts(r[3])) for r in rows]
 
 
-def forward_uses(store: Store) -> list[Use]:
+def forward_uses(store: Store, after: int = 0, upto: int | None = None) -> list[Use]:
     """An account forwarding another account's messages: both share the original's key."""
+    between, bounds = _ids_between("m.id", after, upto)
     rows = store._all(
         "SELECT m.author_id, au.id, m.id, m.posted_at FROM messages m "
         "JOIN authors au ON au.platform = m.platform AND au.key = m.forwarded_from_id "
         "WHERE m.forwarded_from_id IS NOT NULL AND m.author_id IS NOT NULL "
-        "AND m.author_id <> au.id ORDER BY m.id"
+        f"AND m.author_id <> au.id AND {between} ORDER BY m.id",
+        bounds,
     )
     out = []
     for r in rows:
@@ -117,41 +135,85 @@ class MentionRow:
     categories: tuple[str, ...]
 
 
+_MENTION = (
+    "SELECT e.type, e.normalized, m.id, m.author_id, coalesce(c.name, c.key), "
+    "m.posted_at, m.text, coalesce(a.categories, '') FROM message_entities e "
+    "JOIN messages m ON m.id = e.message_id JOIN channels c ON c.id = m.channel_id "
+    "LEFT JOIN message_analysis a ON a.message_id = m.id "
+)
+
+
+def _mention(store: Store, r: Sequence[Any]) -> MentionRow:
+    return MentionRow(
+        r[0],
+        r[1],
+        int(r[2]),
+        None if r[3] is None else int(r[3]),
+        r[4],
+        store._read_ts(r[5]),
+        r[6],
+        tuple(c for c in r[7].split(",") if c),
+    )
+
+
 def identifier_mentions(
     store: Store, wanted: Sequence[tuple[str, str]], chunk: int = 400
 ) -> list[MentionRow]:
     """Every message naming one of the ``wanted`` (type, normalised value) identifiers, with
     what the classifier said of it. Asked for by value, so that only messages that can
     matter to someone's reputation are read."""
+    return [m for part in iter_identifier_mentions(store, wanted, chunk) for m in part]
+
+
+def iter_identifier_mentions(
+    store: Store, wanted: Sequence[tuple[str, str]], chunk: int = 400
+) -> Iterator[list[MentionRow]]:
+    """``identifier_mentions`` a query at a time (by type, then ``chunk`` values; each
+    in message order), so that a caller can keep what it needs of their texts only."""
     by_type: dict[str, list[str]] = {}
     for kind, value in wanted:
         by_type.setdefault(kind, []).append(value)
-    out: list[MentionRow] = []
     for kind, values in sorted(by_type.items()):
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
             rows = store._all(
-                "SELECT e.type, e.normalized, m.id, m.author_id, coalesce(c.name, c.key), "
-                "m.posted_at, m.text, coalesce(a.categories, '') FROM message_entities e "
-                "JOIN messages m ON m.id = e.message_id JOIN channels c ON c.id = m.channel_id "
-                "LEFT JOIN message_analysis a ON a.message_id = m.id "
-                f"WHERE e.type = ? AND e.normalized IN ({_marks(part)}) ORDER BY m.id",
+                _MENTION + f"WHERE e.type = ? AND e.normalized IN ({_marks(part)}) ORDER BY m.id",
                 [kind, *part],
             )
-            out.extend(
-                MentionRow(
-                    r[0],
-                    r[1],
-                    int(r[2]),
-                    None if r[3] is None else int(r[3]),
-                    r[4],
-                    store._read_ts(r[5]),
-                    r[6],
-                    tuple(c for c in r[7].split(",") if c),
-                )
-                for r in rows
+            yield [_mention(store, r) for r in rows]
+
+
+def identifier_mentions_between(
+    store: Store, wanted: AbstractSet[tuple[str, str]], after: int, upto: int
+) -> list[MentionRow]:
+    """``identifier_mentions`` in the messages ``after < id <= upto``, in message order.
+    Read by message id (one slice of the entity table's primary key, filtered here) rather
+    than by value: each of a cluster's slices would otherwise search every wanted value."""
+    types = sorted({kind for kind, _ in wanted})
+    if not types:
+        return []
+    between, bounds = _ids_between("message_id", after, upto)
+    hits = sorted(
+        {
+            int(r[0])
+            for r in store._all(
+                "SELECT message_id, type, normalized FROM message_entities "
+                f"WHERE {between} AND type IN ({_marks(types)})",
+                [*bounds, *types],
             )
-    return out
+            if (r[1], r[2]) in wanted
+        }
+    )
+    out: list[MentionRow] = []
+    for start in range(0, len(hits), 500):
+        part = hits[start : start + 500]
+        rows = store._all(
+            _MENTION + f"WHERE e.message_id IN ({_marks(part)}) AND e.type IN ({_marks(types)})",
+            [*part, *types],
+        )
+        found = (_mention(store, r) for r in rows)
+        out.extend(m for m in found if (m.type, m.normalized) in wanted)
+    return sorted(out, key=lambda m: m.message_id)
 
 
 @dataclass
@@ -165,13 +227,18 @@ class AccountActivity:
     categories: dict[str, int] = field(default_factory=dict)
 
 
-def activity(store: Store) -> dict[int, AccountActivity]:
+def activity(store: Store, after: int = 0, upto: int | None = None) -> dict[int, AccountActivity]:
+    """Each account's messages, channels, weeks, languages and categories. Read in
+    message order: the tables keep the order in which things were first seen (a profile
+    lists them so, and a tie of categories goes to the one seen first)."""
     out: dict[int, AccountActivity] = {}
+    between, bounds = _ids_between("m.id", after, upto)
     rows = store._all(
         "SELECT m.author_id, m.channel_id, m.posted_at, coalesce(a.language, ''), "
         "coalesce(a.categories, '') FROM messages m "
         "LEFT JOIN message_analysis a ON a.message_id = m.id "
-        "WHERE m.kind = 'message' AND m.author_id IS NOT NULL"
+        f"WHERE m.kind = 'message' AND m.author_id IS NOT NULL AND {between} ORDER BY m.id",
+        bounds,
     )
     for r in rows:
         aid, at = int(r[0]), store._read_ts(r[2])
@@ -191,14 +258,16 @@ def activity(store: Store) -> dict[int, AccountActivity]:
     return out
 
 
-def deposit_claims(store: Store) -> dict[int, list[int]]:
+def deposit_claims(store: Store, after: int = 0, upto: int | None = None) -> dict[int, list[int]]:
     """Own messages in which an account says it paid a deposit (押金, 上押, 保证金 …)."""
     out: dict[int, list[int]] = {}
     words = ("押金", "上押", "已押", "保证金", "deposit")
     cond = " OR ".join("m.text LIKE ?" for _ in words)
+    between, bounds = _ids_between("m.id", after, upto)
     for r in store._all(
-        f"SELECT m.author_id, m.id FROM messages m WHERE m.author_id IS NOT NULL AND ({cond})",
-        [f"%{w}%" for w in words],
+        "SELECT m.author_id, m.id FROM messages m "
+        f"WHERE m.author_id IS NOT NULL AND {between} AND ({cond}) ORDER BY m.id",
+        [*bounds, *(f"%{w}%" for w in words)],
     ):
         out.setdefault(int(r[0]), []).append(int(r[1]))
     return out
@@ -207,7 +276,8 @@ def deposit_claims(store: Store) -> dict[int, list[int]]:
 def names_over_time(store: Store) -> dict[int, list[tuple[str, datetime, datetime]]]:
     out: dict[int, list[tuple[str, datetime, datetime]]] = {}
     for r in store._all(
-        "SELECT author_id, name, first_seen, last_seen FROM author_names ORDER BY first_seen"
+        "SELECT author_id, name, first_seen, last_seen FROM author_names "
+        "ORDER BY first_seen, author_id, name"
     ):
         out.setdefault(int(r[0]), []).append((r[1], store._read_ts(r[2]), store._read_ts(r[3])))
     return out
@@ -223,7 +293,8 @@ def offers_by_author(store: Store) -> dict[int, list[OfferOfAuthor]]:
     for r in store._all(
         "SELECT DISTINCT m.author_id, o.id, o.categories, o.item, o.regions, o.price_usd, "
         "o.price_unit FROM offer_sightings s JOIN messages m ON m.id = s.message_id "
-        "JOIN offers o ON o.id = s.offer_id WHERE m.author_id IS NOT NULL"
+        "JOIN offers o ON o.id = s.offer_id WHERE m.author_id IS NOT NULL "
+        "ORDER BY m.author_id, o.id"
     ):
         out.setdefault(int(r[0]), []).append((int(r[1]), r[2], r[3], r[4], r[5], r[6]))
     return out

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import abc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from jianghu.analysis.entities import Entity
 from jianghu.analysis.pipeline import Analysed, MessageAnalysis
 from jianghu.analysis.search_terms import Clause, SearchDoc, search_doc
-from jianghu.errors import JianghuError, StoreError
+from jianghu.errors import JianghuError, StoreConflict, StoreError
 from jianghu.records import Message
 from jianghu.store.rows import (
     ENTITIES,
@@ -36,6 +36,8 @@ from jianghu.store.rows import (
     message_row,
 )
 from jianghu.store.textsafe import storable, storable_or_none
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -152,6 +154,24 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _next_message_ids(self, n: int) -> list[int]: ...
+
+    def _insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Append plain rows to ``table`` (a backend may bulk-load them: COPY)."""
+        marks = ", ".join("?" * len(columns))
+        self._executemany(
+            self._q(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows
+        )
+
+    def _lock(self, name: str) -> None:
+        """Hold a lock called ``name`` until the current transaction ends. Backends with
+        writers in other processes take a real one; SQLite has one writer at a time."""
+        return None
+
+    def _is_conflict(self, exc: BaseException) -> bool:
+        """True when ``exc`` is a collision with a concurrent writer worth retrying."""
+        return False
 
     @abc.abstractmethod
     def _ts(self, value: datetime | None) -> Any:
@@ -272,18 +292,73 @@ class Store(abc.ABC):
         ``cursor`` (source, chat key, last message id) moves a live collector's resume
         point in the same transaction, so a crash can neither skip nor repeat messages.
         """
+
+        def write() -> BatchCounts:
+            counts = self._write_batch(batch, source_file_id)
+            if cursor is not None:
+                self._move_cursor(*cursor)
+            return counts
+
+        return self._atomically(write)
+
+    def write_partition(
+        self, run_id: int, key: str, batch: Sequence[Analysed], source_file_id: int | None
+    ) -> tuple[BatchCounts, bool]:
+        """``write_batch`` for one partition of a distributed ingest run, recorded in the
+        partition ledger in the same transaction. A partition written before (its task ran
+        again after a worker was lost) writes nothing and returns what it wrote then, with
+        False. Writers of one channel take turns (an edit is versioned against the stored
+        reading, which must not change under it); other channels are written at once."""
+
+        def write() -> tuple[BatchCounts, bool]:
+            self._lock(f"partition:{run_id}:{key}")
+            done = self._one(
+                "SELECT new, updated, unchanged, events FROM ingest_partitions "
+                "WHERE run_id = ? AND key = ?",
+                (run_id, key),
+            )
+            if done is not None:
+                self.last_batch_ids = [0] * len(batch)
+                return BatchCounts(*(int(v) for v in done)), False
+            # In one order everywhere, so two writers never wait for each other's locks.
+            for channel in sorted({(a.message.platform, a.message.channel.key) for a in batch}):
+                self._lock(f"channel:{channel[0]}:{channel[1]}")
+            counts = self._write_batch(batch, source_file_id)
+            self._execute(
+                self._q(
+                    "INSERT INTO ingest_partitions (run_id, key, new, updated, unchanged, "
+                    "events, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                ),
+                (
+                    run_id,
+                    key,
+                    counts.new,
+                    counts.updated,
+                    counts.unchanged,
+                    counts.events,
+                    self._ts(datetime.now(UTC)),
+                ),
+            )
+            return counts, True
+
+        return self._atomically(write)
+
+    def _atomically(self, write: Callable[[], _T]) -> _T:
+        """Run ``write`` in one transaction; any failure rolls all of it back and becomes a
+        StoreError (a StoreConflict when a concurrent writer caused it)."""
         try:
             with self._transaction():
-                counts = self._write_batch(batch, source_file_id)
-                if cursor is not None:
-                    self._move_cursor(*cursor)
-                return counts
+                return write()
         except Exception as exc:
             # Ids handed out inside the rolled-back transaction no longer exist.
             self._channel_ids.clear()
             self._author_ids.clear()
             if isinstance(exc, JianghuError):
                 raise
+            if self._is_conflict(exc):
+                raise StoreConflict(
+                    f"a write collided with a concurrent writer and was rolled back: {exc}"
+                ) from exc
             raise StoreError(f"writing a batch failed and none of it was stored: {exc}") from exc
 
     def _write_batch(self, batch: Sequence[Analysed], source_file_id: int | None) -> BatchCounts:
@@ -389,6 +464,19 @@ class Store(abc.ABC):
             self._upsert_names(
                 [(a, n, self._ts(lo), self._ts(hi)) for (a, n), (lo, hi) in seen.items()]
             )
+            # An author's name is the one seen last, whichever export or worker read it
+            # first: the same store results in whatever order batches arrive.
+            ids = sorted({a for a, _ in seen})
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                self._execute(
+                    self._q(
+                        "UPDATE authors SET display_name = (SELECT n.name FROM author_names n "
+                        "WHERE n.author_id = authors.id ORDER BY n.last_seen DESC, n.name "
+                        f"LIMIT 1) WHERE id IN ({', '.join('?' * len(chunk))})"
+                    ),
+                    chunk,
+                )
 
     @abc.abstractmethod
     def _upsert_names(self, rows: Sequence[tuple[int, str, Any, Any]]) -> None: ...
@@ -475,11 +563,7 @@ class Store(abc.ABC):
                 str(row[RAW]),
                 source_file_id,
             )
-        columns = (*MESSAGE_COLUMNS, *self.search_columns)
-        marks = ", ".join("?" * len(columns))
-        self._executemany(
-            self._q(f"INSERT INTO messages ({', '.join(columns)}) VALUES ({marks})"), rows
-        )
+        self._insert_rows("messages", (*MESSAGE_COLUMNS, *self.search_columns), rows)
         self._index_new([(i, d) for i, d in index if d.uni or d.bi])
         self._insert_entities(found)
         self._insert_analyses(analysed)
@@ -488,11 +572,17 @@ class Store(abc.ABC):
         if not rows:
             return
         now = self._ts(datetime.now(UTC))
-        self._executemany(
-            self._q(
-                "INSERT INTO message_analysis (message_id, language, intent, categories, "
-                "scores, lexicon_version, model_version, analysed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        self._insert_rows(
+            "message_analysis",
+            (
+                "message_id",
+                "language",
+                "intent",
+                "categories",
+                "scores",
+                "lexicon_version",
+                "model_version",
+                "analysed_at",
             ),
             [
                 (
@@ -510,12 +600,7 @@ class Store(abc.ABC):
         )
         cats = [(i, c, a.scores.get(c, 0.0)) for i, a in rows for c in a.categories]
         if cats:
-            self._executemany(
-                self._q(
-                    "INSERT INTO message_categories (message_id, category, score) VALUES (?, ?, ?)"
-                ),
-                cats,
-            )
+            self._insert_rows("message_categories", ("message_id", "category", "score"), cats)
 
     def _forget_analyses(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), 500):
@@ -525,14 +610,20 @@ class Store(abc.ABC):
                 self._execute(self._q(f"DELETE FROM {table} WHERE message_id IN ({marks})"), chunk)
 
     def _insert_entities(self, rows: Sequence[tuple[object, ...]]) -> None:
-        if rows:
-            self._executemany(
-                self._q(
-                    "INSERT INTO message_entities (message_id, type, value, normalized, "
-                    "start_pos, end_pos, attrs) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (message_id, type, start_pos) DO NOTHING"
-                ),
-                rows,
+        # Rows of messages whose earlier indicators are gone: only two of one type at one
+        # start can collide, and the first is kept.
+        seen: set[tuple[object, object, object]] = set()
+        unique = []
+        for row in rows:
+            key = (row[0], row[1], row[4])
+            if key not in seen:
+                seen.add(key)
+                unique.append(row)
+        if unique:
+            self._insert_rows(
+                "message_entities",
+                ("message_id", "type", "value", "normalized", "start_pos", "end_pos", "attrs"),
+                unique,
             )
 
     def _apply_change(
@@ -835,6 +926,71 @@ class Store(abc.ABC):
             self._forget_analyses([i for i, _, _ in results])
             self._insert_entities([row for i, ents, _ in results for row in entity_rows(i, ents)])
             self._insert_analyses([(i, a) for i, _, a in results])
+
+    def stale_ranges(
+        self, lexicon_version: str, model_version: str, size: int
+    ) -> Iterator[tuple[int, int]]:
+        """(first id, last id) of consecutive runs of ``size`` stale messages, in id order:
+        the partitions of a distributed re-analysis (only ids cross to the caller)."""
+        after = 0
+        while True:
+            ids = [
+                int(r[0])
+                for r in self._all(
+                    f"SELECT m.id {self._STALE} AND m.id > ? ORDER BY m.id LIMIT ?",
+                    (lexicon_version, model_version, after, size),
+                )
+            ]
+            if not ids:
+                return
+            yield ids[0], ids[-1]
+            after = ids[-1]
+
+    def stale_between(
+        self, lexicon_version: str, model_version: str, first: int, last: int
+    ) -> list[tuple[int, str]]:
+        """(id, text) of the stale messages with ids from ``first`` to ``last``."""
+        return [
+            (int(r[0]), r[1])
+            for r in self._all(
+                f"SELECT m.id, m.text {self._STALE} AND m.id BETWEEN ? AND ? ORDER BY m.id",
+                (lexicon_version, model_version, first, last),
+            )
+        ]
+
+    def replace_stale_analyses(
+        self,
+        results: Sequence[tuple[int, tuple[Entity, ...], MessageAnalysis]],
+        lexicon_version: str,
+        model_version: str,
+    ) -> int:
+        """``replace_analyses`` for the messages among ``results`` that are still stale
+        when the transaction runs; how many those were. A partition of a distributed
+        re-analysis that runs twice therefore writes once."""
+        if not results:
+            return 0
+
+        def write() -> int:
+            ids = [i for i, _, _ in results]
+            self._lock(f"reanalyze:{min(ids)}:{max(ids)}")
+            still: set[int] = set()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                still.update(
+                    int(r[0])
+                    for r in self._all(
+                        f"SELECT m.id {self._STALE} AND m.id IN ({marks})",
+                        (lexicon_version, model_version, *chunk),
+                    )
+                )
+            todo = [r for r in results if r[0] in still]
+            self._forget_analyses([i for i, _, _ in todo])
+            self._insert_entities([row for i, ents, _ in todo for row in entity_rows(i, ents)])
+            self._insert_analyses([(i, a) for i, _, a in todo])
+            return len(todo)
+
+        return self._atomically(write)
 
     def category_counts(self) -> list[tuple[str, str, int]]:
         """(category, intent, messages) over the whole store."""

@@ -4,7 +4,7 @@ and the listing behind ``jianghu offers``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,25 +31,47 @@ class Candidate:
     intent: str
 
 
-def candidates(store: Store, chunk: int = 20_000) -> Iterator[Candidate]:
-    """Every message with a category and an offer intent, in id order."""
-    after = 0
+_CANDIDATE = (
+    "SELECT m.id, m.channel_id, m.author_id, m.posted_at, m.text, a.categories, a.intent "
+    "FROM messages m JOIN message_analysis a ON a.message_id = m.id "
+    "WHERE m.kind = 'message' AND a.categories <> '' AND a.intent IN (?, ?, ?) "
+)
+
+
+def _candidate(store: Store, r: Sequence[Any]) -> Candidate:
+    return Candidate(
+        int(r[0]), int(r[1]), None if r[2] is None else int(r[2]),
+        store._read_ts(r[3]), r[4], tuple(r[5].split(",")), r[6],
+    )  # fmt: skip
+
+
+def candidates(
+    store: Store, chunk: int = 20_000, after: int = 0, upto: int | None = None
+) -> Iterator[Candidate]:
+    """Every message with a category and an offer intent, in id order (of the ids in
+    ``after < id <= upto``: one worker's slice of the store)."""
+    last = (1 << 63) - 1 if upto is None else upto
     while True:
         rows = store._all(
-            "SELECT m.id, m.channel_id, m.author_id, m.posted_at, m.text, a.categories, a.intent "
-            "FROM messages m JOIN message_analysis a ON a.message_id = m.id "
-            "WHERE m.kind = 'message' AND a.categories <> '' AND a.intent IN (?, ?, ?) "
-            "AND m.id > ? ORDER BY m.id LIMIT ?",
-            (*OFFER_INTENTS, after, chunk),
+            _CANDIDATE + "AND m.id > ? AND m.id <= ? ORDER BY m.id LIMIT ?",
+            (*OFFER_INTENTS, after, last, chunk),
         )
         if not rows:
             return
         for r in rows:
-            yield Candidate(
-                int(r[0]), int(r[1]), None if r[2] is None else int(r[2]),
-                store._read_ts(r[3]), r[4], tuple(r[5].split(",")), r[6],
-            )  # fmt: skip
+            yield _candidate(store, r)
         after = int(rows[-1][0])
+
+
+def candidates_by_id(store: Store, ids: Sequence[int]) -> list[Candidate]:
+    """The candidates among these message ids, in id order."""
+    out: list[Candidate] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        rows = store._all(_CANDIDATE + f"AND m.id IN ({marks})", (*OFFER_INTENTS, *chunk))
+        out.extend(_candidate(store, r) for r in rows)
+    return sorted(out, key=lambda c: c.id)
 
 
 def entities_by_type(
@@ -111,30 +133,48 @@ class OfferRow:
         }
 
 
-def replace_offers(store: Store, offers: Sequence[OfferRow]) -> None:
-    """The whole offer table, replaced in one transaction."""
+def replace_offers(store: Store, offers: Iterable[OfferRow], rows_per_write: int = 20_000) -> None:
+    """The whole offer table, replaced in one transaction. ``offers`` is read as it
+    comes and written about ``rows_per_write`` rows (offers and sightings) at a time, so
+    a builder can hand them over as they are made: a cluster's driver never holds them
+    all (an offer's price history alone can be a megabyte)."""
     now = store._ts(datetime.now(UTC))
     with store._transaction():
         store._execute("DELETE FROM offer_sightings")
         store._execute("DELETE FROM offers")
-        store._executemany(
-            store._q(
-                "INSERT INTO offers (id, categories, intent, item, regions, summary, price_usd, "
-                "price_unit, quantity, first_seen, last_seen, sightings, channels, authors, "
-                "details, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            [
-                (o.id, ",".join(o.categories), o.intent, o.item, ",".join(o.regions),
-                 storable(o.summary), o.price_usd, o.price_unit, o.quantity,
-                 store._ts(o.first_seen), store._ts(o.last_seen), o.sightings, o.channels,
-                 o.authors, orjson.dumps(o.details).decode(), now)
-                for o in offers
-            ],
-        )  # fmt: skip
-        store._executemany(
-            store._q("INSERT INTO offer_sightings (message_id, offer_id) VALUES (?, ?)"),
-            [(m, o.id) for o in offers for m in o.message_ids],
-        )
+        batch: list[OfferRow] = []
+        rows = 0
+        for offer in offers:
+            batch.append(offer)
+            rows += 1 + len(offer.message_ids)
+            if rows >= rows_per_write:
+                _insert_offers(store, batch, now)
+                batch, rows = [], 0
+        if batch:
+            _insert_offers(store, batch, now)
+
+
+def _insert_offers(store: Store, offers: Sequence[OfferRow], now: Any) -> None:
+    store._executemany(
+        store._q(
+            "INSERT INTO offers (id, categories, intent, item, regions, summary, price_usd, "
+            "price_unit, quantity, first_seen, last_seen, sightings, channels, authors, "
+            "details, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
+        [
+            (o.id, ",".join(o.categories), o.intent, o.item, ",".join(o.regions),
+             storable(o.summary), o.price_usd, o.price_unit, o.quantity,
+             store._ts(o.first_seen), store._ts(o.last_seen), o.sightings, o.channels,
+             o.authors, orjson.dumps(o.details).decode(), now)
+            for o in offers
+        ],
+    )  # fmt: skip
+    # A row per offer message: bulk-loaded where the backend can (COPY).
+    store._insert_rows(
+        "offer_sightings",
+        ("message_id", "offer_id"),
+        [(m, o.id) for o in offers for m in o.message_ids],
+    )
 
 
 @dataclass(frozen=True)
