@@ -20,10 +20,11 @@ Files are validated on load: a bad row raises :class:`~jianghu.errors.ConfigErro
 ``file:line``. The same sense (term, kind, category) twice in one file is an error; a
 later file (a user's, passed to :func:`load_lexicon`) overrides a built-in sense.
 
-Matching is leftmost-longest over the normalised text; a form whose edge is a Latin letter
-(or digit) matches only where the neighbouring character is not one, so CS is not found
-in CSS and U is found in 100U and 5u but not in USB. Single-character intent words (出, 收)
-count only at the start of a clause.
+Matching is leftmost-longest over the normalised text (precisely: what pyahocorasick's
+``iter_long`` reports, found at Rust speed by :mod:`jianghu.analysis.lexicon_scan`); a form
+whose edge is a Latin letter (or digit) matches only where the neighbouring character is
+not one, so CS is not found in CSS and U is found in 100U and 5u but not in USB.
+Single-character intent words (出, 收) count only at the start of a clause.
 """
 
 from __future__ import annotations
@@ -34,11 +35,10 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-import ahocorasick  # no type stubs: mypy override in pyproject.toml
 import msgspec
 
+from jianghu.analysis.lexicon_scan import Scanner
 from jianghu.analysis.normalize import Normalized, normalize
 from jianghu.errors import ConfigError
 
@@ -82,6 +82,13 @@ class TermHit(msgspec.Struct, frozen=True):
     start: int
     end: int
     attack_id: str | None = None
+
+
+# A form's text, its edges (see _edge), whether it is a one-character intent word, the hit
+# fields of its only sense (None for several, or for an ordinary word), its senses.
+_Plan = tuple[
+    str, str, str, bool, tuple[str, str, str | None, str, str | None] | None, tuple[int, ...]
+]
 
 
 def _split(field: str) -> tuple[str, ...]:
@@ -148,6 +155,9 @@ def _edge(ch: str) -> str:
     return "d" if ch.isascii() and ch.isdigit() else ""
 
 
+_EDGES = {ch: _edge(ch) for ch in map(chr, range(128)) if _edge(ch)}  # _edge, as a look-up
+
+
 class Lexicon:
     """Senses and the automaton over their normalised forms."""
 
@@ -159,66 +169,73 @@ class Lexicon:
                 key = normalize(form).text.strip()
                 if key and index not in by_form.setdefault(key, []):
                     by_form[key].append(index)
-        self._automaton: Any = ahocorasick.Automaton()
-        for key, indices in by_form.items():
-            single_intent = len(key) == 1 and all(self.senses[i].kind == "intent" for i in indices)
-            value = (len(key), tuple(indices), _edge(key[0]), _edge(key[-1]), single_intent)
-            self._automaton.add_word(key, value)
         self.forms = len(by_form)
         self.version = _version(self.senses)
-        if by_form:
-            self._automaton.make_automaton()
+        self._scanner = Scanner(list(by_form)) if by_form else None
+        # Everything a hit of a form needs but the text, worked out once per form.
+        self._plans: list[_Plan] = []
+        for key, indices in by_form.items():
+            single_intent = len(key) == 1 and all(self.senses[i].kind == "intent" for i in indices)
+            one = self.senses[indices[0]]
+            head = None if len(indices) > 1 or one.kind == "ordinary" else (
+                one.term, one.kind, one.category, one.gloss, one.attack_id
+            )  # fmt: skip
+            plan = (key, _edge(key[0]), _edge(key[-1]), single_intent, head, tuple(indices))
+            self._plans.append(plan)
 
     def terms(self) -> set[str]:
         """Distinct head terms, shielding ordinary words not counted."""
         return {s.term for s in self.senses if s.kind != "ordinary"}
+
+    def scan(self, text: str) -> list[tuple[int, int, int]]:
+        """Where the forms are in a normalised text, as (form index, start, end), before
+        the edge tests and senses of :meth:`match`: the automaton's share of its work."""
+        return self._scanner.spans(text) if self._scanner is not None else []
 
     def match(self, normalized: Normalized, all_senses: bool = False) -> list[TermHit]:
         """Terms in ``normalized`` (see the module docstring), spans in the original.
 
         A term with several senses yields its best-supported sense, or every sense with
         its score when ``all_senses`` is true."""
-        if not self.forms:
+        if self._scanner is None:
             return []
         text = normalized.text
         offs = normalized.offsets
-        senses = self.senses
+        plans = self._plans
         hits: list[TermHit] = []
         # A term's ranking depends on the whole text only, so it is worked out once per
         # term: a text repeating an ambiguous term (料 × 100,000) costs one ranking.
         rankings: dict[tuple[int, ...], list[tuple[Sense, float]]] = {}
         # The hot loop: a message has about ten hits, each costs Python objects, so the
-        # common case (one sense, no boundary to check) takes no function calls.
-        for end, (length, indices, left, right, single_intent) in self._automaton.iter_long(text):
-            start = end - length + 1
-            if (left or right or single_intent) and not _fits(
-                text, offs, start, end + 1, left, right, single_intent
-            ):
+        # common case (one sense) takes no function call but the hit's, and the edge test
+        # of a Latin form is a dictionary look-up.
+        length = len(text)
+        for index, start, end in self._scanner.spans(text):
+            form, left, right, single_intent, head, indices = plans[index]
+            if left and start and _EDGES.get(text[start - 1]) == left:
                 continue
-            surface = text[start : end + 1]
-            ostart, oend = offs[start], offs[end] + 1
-            # One sense is certain; several are ranked by the context cues around them.
-            if len(indices) == 1:
-                ranked = [(senses[indices[0]], 1.0)]
-            else:
+            if right and end < length and _EDGES.get(text[end]) == right:
+                continue
+            if single_intent and start and not _starts_clause(text, offs, start):
+                continue
+            if head is not None:
+                term, kind, category, gloss, attack_id = head
+                hits.append(
+                    TermHit(form, term, kind, category, gloss, 1.0,
+                            offs[start], offs[end - 1] + 1, attack_id)
+                )  # fmt: skip
+            elif len(indices) > 1:  # else an ordinary word: it shields the jargon inside it
+                # Several senses are ranked by the context cues around them.
                 ranked = rankings.get(indices) or rankings.setdefault(
                     indices, self._rank(indices, text)
                 )
-            for sense, score in ranked if all_senses else ranked[:1]:
-                if sense.kind != "ordinary":
-                    hits.append(
-                        TermHit(
-                            surface,
-                            sense.term,
-                            sense.kind,
-                            sense.category,
-                            sense.gloss,
-                            score,
-                            ostart,
-                            oend,
-                            sense.attack_id,
-                        )
-                    )
+                ostart, oend = offs[start], offs[end - 1] + 1
+                for sense, score in ranked if all_senses else ranked[:1]:
+                    if sense.kind != "ordinary":
+                        hits.append(
+                            TermHit(form, sense.term, sense.kind, sense.category, sense.gloss,
+                                    score, ostart, oend, sense.attack_id)
+                        )  # fmt: skip
         return hits
 
     def _rank(self, indices: tuple[int, ...], text: str) -> list[tuple[Sense, float]]:
@@ -238,20 +255,13 @@ def _version(senses: Sequence[Sense]) -> str:
     return "l-" + digest.hexdigest()[:12]
 
 
-def _fits(
-    text: str, offs: list[int], start: int, end: int, left: str, right: str, single_intent: bool
-) -> bool:
-    before = text[start - 1] if start > 0 else ""
-    after = text[end] if end < len(text) else ""
-    if left and before and _edge(before) == left:
-        return False
-    if right and after and _edge(after) == right:
-        return False
-    if single_intent and before and not _CLAUSE_START.match(before):
-        # A one-character intent word also starts a clause where the normaliser closed a
-        # gap before it (料 出 → 料出): the offsets jump there.
-        return offs[start] - offs[start - 1] > 1
-    return True
+def _starts_clause(text: str, offs: list[int], start: int) -> bool:
+    """Whether a one-character intent word at ``start`` (> 0) starts a clause."""
+    if _CLAUSE_START.match(text[start - 1]):
+        return True
+    # A one-character intent word also starts a clause where the normaliser closed a gap
+    # before it (料 出 → 料出): the offsets jump there.
+    return offs[start] - offs[start - 1] > 1
 
 
 def _builtin_files() -> list[tuple[str, str]]:
