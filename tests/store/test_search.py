@@ -207,3 +207,25 @@ def test_postgresql_estimates_matches_from_its_statistics(pg_url: str) -> None:
         common = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'料'"])
         rare = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'鑫'"])
     assert 100 <= common <= 300 and rare < 10
+
+
+def test_postgresql_looks_up_stored_messages_by_both_keys_without_statistics(
+    pg_url: str,
+) -> None:
+    # Ingest reads the stored rows of each batch's messages. Without fresh statistics
+    # (autovacuum off, a table grown since its ANALYZE) an IN (…) list made the planner
+    # use the index for the channel alone and filter the whole chat on every batch.
+    from jianghu.store import open_store
+    from jianghu.store.postgres import CURRENT_ROWS
+
+    texts = [f"出料 {i}" for i in range(3000)]
+    with open_store(pg_url) as store:
+        store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
+        # As many ids as a batch asks for: the old IN list of 500 got "Filter: message_id
+        # = ANY (…)" over the whole channel on this table.
+        batch = [str(i) for i in range(500)]
+        plan = "\n".join(r[0] for r in store._all(f"EXPLAIN {CURRENT_ROWS}", [batch, 1]))
+        rows = store._current_rows(1, ["5", "6", "missing"])
+    assert "Index Cond: ((channel_id = " in plan and "(message_id = k.message_id)" in plan
+    assert "Filter" not in plan and "Hash" not in plan
+    assert sorted(r[1] for r in rows) == ["5", "6"]

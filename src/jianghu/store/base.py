@@ -489,27 +489,35 @@ class Store(abc.ABC):
             wanted[channel_ids[(message.platform, message.channel.key)]].add(message.message_id)
         found: dict[tuple[int, str], StoredState] = {}
         for cid, ids in wanted.items():
-            id_list = sorted(ids)
-            for start in range(0, len(id_list), 500):
-                chunk = id_list[start : start + 500]
-                marks = ", ".join("?" * len(chunk))
-                for row in self._all(
-                    "SELECT channel_id, message_id, id, content_hash, posted_at, edited_at, text, "
-                    f"entities, raw, source_file_id FROM messages WHERE channel_id = ? "
-                    f"AND message_id IN ({marks})",
-                    [cid, *chunk],
-                ):
-                    found[(int(row[0]), str(row[1]))] = StoredState(
-                        int(row[2]),
-                        row[3],
-                        self._read_ts(row[4]),
-                        None if row[5] is None else self._read_ts(row[5]),
-                        row[6],
-                        row[7],
-                        row[8],
-                        row[9],
-                    )
+            for row in self._current_rows(cid, sorted(ids)):
+                found[(int(row[0]), str(row[1]))] = StoredState(
+                    int(row[2]),
+                    row[3],
+                    self._read_ts(row[4]),
+                    None if row[5] is None else self._read_ts(row[5]),
+                    row[6],
+                    row[7],
+                    row[8],
+                    row[9],
+                )
         return found
+
+    _CURRENT = (
+        "SELECT channel_id, message_id, id, content_hash, posted_at, edited_at, text, "
+        "entities, raw, source_file_id FROM messages"
+    )
+
+    def _current_rows(self, channel_id: int, message_ids: list[str]) -> list[Any]:
+        """The stored rows of these messages of one channel (``_fetch_current``'s read)."""
+        rows = []
+        for start in range(0, len(message_ids), 500):
+            chunk = message_ids[start : start + 500]
+            rows += self._all(
+                f"{self._CURRENT} WHERE channel_id = ? AND message_id IN "
+                f"({', '.join('?' * len(chunk))})",
+                [channel_id, *chunk],
+            )
+        return rows
 
     def _row(
         self,
