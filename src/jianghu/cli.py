@@ -18,6 +18,7 @@ from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
 from jianghu.faces.cli_actors import actor, actors_app, eval_actors
+from jianghu.faces.cli_bench_search import bench_search
 from jianghu.faces.cli_classify import annotation, eval_classify, train_app
 from jianghu.faces.cli_collect import collect_app
 from jianghu.faces.cli_common import (
@@ -1026,6 +1027,9 @@ def bench_scale(
 
     result = run_scale_bench(messages, db, workdir, log=lambda s: err.print(Text(s, style="dim")))
     _print_bench(result, json)
+
+
+bench_app.command("search")(bench_search)
 
 
 @bench_app.command("serve")
