@@ -180,6 +180,8 @@ def test_newest_first_plan_gives_the_same_rows_on_both_backends(
     store.write_batch(analyse([make_message(str(i), t) for i, t in enumerate(texts)]), None)
     ids = {r[1]: int(r[0]) for r in store._all("SELECT id, text FROM messages")}
     backend = _backend_module(store)
+    if backend.__name__.endswith("postgres"):
+        store._execute("ANALYZE messages")  # PostgreSQL trusts only its common lexemes
     monkeypatch.setattr(backend, "RANK_AT_MOST", 10**9)
     ranked = store.search(parse_query("料"), SearchFilters(limit=10))
     in_cards = store.search(parse_query("料"), SearchFilters(category="card_fraud", limit=10))
@@ -207,6 +209,11 @@ def test_postgresql_estimates_matches_from_its_statistics(pg_url: str) -> None:
         common = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'料'"])
         rare = store._estimated_matches("m.search_uni @@ %s::tsquery", ["'鑫'"])
     assert 100 <= common <= 300 and rare < 10
+    with open_store(pg_url) as store:  # a new connection reads the statistics afresh
+        assert store._known_common(parse_query("料"))
+        # Absent from the statistics: its estimate is a default, never trusted.
+        assert not store._known_common(parse_query("鑫"))
+        assert not store._known_common(parse_query("出料 鑫"))
 
 
 def test_postgresql_looks_up_stored_messages_by_both_keys_without_statistics(
@@ -229,3 +236,29 @@ def test_postgresql_looks_up_stored_messages_by_both_keys_without_statistics(
     assert "Index Cond: ((channel_id = " in plan and "(message_id = k.message_id)" in plan
     assert "Filter" not in plan and "Hash" not in plan
     assert sorted(r[1] for r in rows) == ["5", "6"]
+
+
+def test_postgresql_lists_a_common_term_in_a_time_window_newest_first(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jianghu.store import open_store, postgres
+
+    days = [3, 9, 5, 12, 7, 1]  # stored out of date order, as chats of several exports are
+    with open_store(pg_url) as store:
+        store.write_batch(
+            analyse(
+                [
+                    make_message(str(i), f"出料 {i}", posted_at=datetime(2026, 3, d, tzinfo=UTC))
+                    for i, d in enumerate(days)
+                ]
+            ),
+            None,
+        )
+        store._execute("ANALYZE messages")
+    monkeypatch.setattr(postgres, "RANK_AT_MOST", 0)
+    window = SearchFilters(
+        since=datetime(2026, 3, 4, tzinfo=UTC), until=datetime(2026, 3, 10, tzinfo=UTC), limit=2
+    )
+    with open_store(pg_url) as store:
+        hits = store.search(parse_query("料"), window)
+    assert [h.posted_at.day for h in hits] == [9, 7] and all(h.score == 0.0 for h in hits)
