@@ -262,3 +262,12 @@ def test_postgresql_lists_a_common_term_in_a_time_window_newest_first(
     with open_store(pg_url) as store:
         hits = store.search(parse_query("料"), window)
     assert [h.posted_at.day for h in hits] == [9, 7] and all(h.score == 0.0 for h in hits)
+
+
+def test_postgresql_plans_every_search_for_its_own_values(pg_url: str) -> None:
+    # A statement psycopg has prepared would otherwise get one generic plan for every
+    # term, common or rare, after its fifth run.
+    from jianghu.store import open_store
+
+    with open_store(pg_url) as store:
+        assert store._one("SHOW plan_cache_mode")[0] == "force_custom_plan"
