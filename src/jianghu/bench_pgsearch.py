@@ -19,14 +19,13 @@ import math
 import os
 import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from jianghu.bench import _bench_folder
 from jianghu.bench_serve import _handles, _percentile, query_class, query_mix
 from jianghu.errors import ConfigError
 
@@ -224,19 +223,6 @@ def _vacuum_analyze(url: str) -> None:
         conn.close()
 
 
-@contextmanager
-def _workdir(workdir: Path | None) -> Iterator[Path]:
-    if workdir is not None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        yield workdir
-        return
-    folder = Path(tempfile.mkdtemp(prefix="jianghu-bench-search-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # ---- the run -------------------------------------------------------------------------
 def _measure_size(
     admin: Any,
@@ -334,7 +320,7 @@ def run_pgsearch_bench(
         settings = {
             s: str(admin.execute(f"SHOW {s}").fetchone()[0]) for s in SETTINGS
         }  # names from the constant above, not from input
-        with _workdir(workdir) as folder:
+        with _bench_folder(workdir) as folder:
             for messages in ordered:
                 per_message = (
                     rows[-1]["bytes"]["database"] / rows[-1]["messages"] if rows else PRIOR_PG_BYTES

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jianghu.bench import _bench_folder
+from jianghu.bench_pgsearch import database_url
 from jianghu.ingest import BATCH_SIZE, read_batches
 
 
@@ -32,11 +33,10 @@ def _fresh_database(admin_url: str, label: str) -> Iterator[str]:
     import psycopg
 
     name = f"jianghu_bench_scale_{label}_{uuid.uuid4().hex[:8]}"
-    base = admin_url.rsplit("/", 1)[0]
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{base}/{name}"
+        yield database_url(admin_url, name)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

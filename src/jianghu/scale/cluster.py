@@ -8,11 +8,12 @@ store URL for its lifetime (``worker_store``), so a partition pays no connection
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from jianghu.errors import ConfigError, StoreUnavailable
+from jianghu.errors import ConfigError, StoreConflict, StoreUnavailable
 from jianghu.settings import get_int
 
 if TYPE_CHECKING:
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from jianghu.store.base import Store
 
 ENGINES = ("local", "dask")
+IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker: keeps workers busy, bounds memory
+CONFLICT_RETRIES = 8
+
+_T = TypeVar("_T")
 
 
 def check_engine(engine: str, db_url: str) -> None:
@@ -93,3 +98,21 @@ def worker_store(url: str) -> Store:
 
             store = _stores[url] = open_store(url, migrate=False)
         return store
+
+
+def in_flight_limit(client: Any) -> int:
+    """How many tasks a driver keeps submitted to ``client``'s cluster at once."""
+    return IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+
+
+def retry_conflicts(write: Callable[[], _T]) -> tuple[_T, int]:
+    """``write()`` and the attempt it took; a write rolled back for colliding with another
+    worker's (StoreConflict) is made again after the other has had time to commit."""
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        try:
+            return write(), attempt
+        except StoreConflict:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")

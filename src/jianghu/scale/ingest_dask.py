@@ -22,15 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from jianghu.analysis.pipeline import combine, findings
-from jianghu.errors import JianghuError, StoreConflict
+from jianghu.errors import JianghuError
 from jianghu.ingest import BATCH_SIZE, IngestError, IngestReport, Progress, read_batches
 from jianghu.records import Message, SourceProblem
-from jianghu.scale.cluster import worker_store
+from jianghu.scale.cluster import in_flight_limit, retry_conflicts, worker_store
 from jianghu.sources.base import expand_paths
 from jianghu.store.base import BatchCounts, Store
-
-IN_FLIGHT_PER_WORKER = 3  # partitions queued per worker: keeps workers busy, bounds memory
-CONFLICT_RETRIES = 8
 
 
 @dataclass(frozen=True)
@@ -51,22 +48,12 @@ def write_partition(
     stored = combine(messages, findings(messages))
     analysed = time.perf_counter()
     store = worker_store(url)
-    for attempt in range(1, CONFLICT_RETRIES + 1):
-        try:
-            counts, written = store.write_partition(run_id, key, stored, file_id)
-            return PartitionResult(
-                key,
-                counts,
-                written,
-                attempt,
-                analysed - started,
-                time.perf_counter() - analysed,
-            )
-        except StoreConflict:
-            if attempt == CONFLICT_RETRIES:
-                raise
-            time.sleep(0.05 * attempt)  # let the other writer commit
-    raise AssertionError("unreachable")
+    (counts, written), attempts = retry_conflicts(
+        lambda: store.write_partition(run_id, key, stored, file_id)
+    )
+    return PartitionResult(
+        key, counts, written, attempts, analysed - started, time.perf_counter() - analysed
+    )
 
 
 @dataclass
@@ -103,7 +90,7 @@ class DaskIngest:
         files = list(expand_paths(list(paths), options))
         run_id = self.store.begin_run([str(p) for p in paths])
         self.report.run_id = run_id
-        limit = IN_FLIGHT_PER_WORKER * max(1, len(self.client.scheduler_info()["workers"]))
+        limit = in_flight_limit(self.client)
         try:
             for path in files:
                 self.report.files += 1

@@ -9,15 +9,13 @@ partition that runs twice, or overlaps a concurrent re-analysis, writes once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from jianghu.analysis.pipeline import analyse_texts, versions
-from jianghu.errors import JianghuError, StoreConflict
+from jianghu.errors import JianghuError
 from jianghu.reanalyze import ReanalyzeReport
-from jianghu.scale.cluster import worker_store
-from jianghu.scale.ingest_dask import CONFLICT_RETRIES, IN_FLIGHT_PER_WORKER
+from jianghu.scale.cluster import in_flight_limit, retry_conflicts, worker_store
 from jianghu.store.base import Store
 
 
@@ -37,14 +35,10 @@ def reanalyze_range(
     rows = store.stale_between(lexicon_version, model_version, first, last)
     results = analyse_texts([text for _, text in rows])
     todo = [(i, ents, analysis) for (i, _), (ents, analysis) in zip(rows, results, strict=True)]
-    for attempt in range(1, CONFLICT_RETRIES + 1):
-        try:
-            return store.replace_stale_analyses(todo, lexicon_version, model_version)
-        except StoreConflict:
-            if attempt == CONFLICT_RETRIES:
-                raise
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
+    written, _ = retry_conflicts(
+        lambda: store.replace_stale_analyses(todo, lexicon_version, model_version)
+    )
+    return written
 
 
 def reanalyze_dask(
@@ -65,7 +59,7 @@ def reanalyze_dask(
     )
     if on_start:
         on_start(report.stale)
-    limit = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+    limit = in_flight_limit(client)
     flights: dict[Any, tuple[int, int]] = {}
 
     def collect(future: Any) -> None:

@@ -105,7 +105,7 @@ class PostgresStore(Store):
         self.url = url
         # Each search column's most common lexemes, from the planner's statistics: read
         # once a connection (an ANALYZE after it opened is seen by the next one).
-        self._common_lexemes: dict[str, frozenset[str]] | None = None
+        self._common_lexemes: dict[str, frozenset[str]] = {}
         self._conn = _connect(url)
         # psycopg prepares a statement run five times, and PostgreSQL then plans it once
         # for any parameters: search plans depend on the term (a common one walks newest
@@ -258,8 +258,7 @@ class PostgresStore(Store):
         for a term in no message reads the whole table (10 s at 1,000,000 messages)."""
         for clause in clauses:
             column = "search_uni" if clause.column == "uni" else "search_bi"
-            if self._common_lexemes is None or column not in self._common_lexemes:
-                self._common_lexemes = self._common_lexemes or {}
+            if column not in self._common_lexemes:
                 row = self._conn.execute(
                     "SELECT most_common_elems::text::text[] FROM pg_stats "
                     "WHERE tablename = 'messages' AND attname = %s "
