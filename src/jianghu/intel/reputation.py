@@ -83,17 +83,20 @@ class Factor:
 def mention_kind(channel: str, categories: tuple[str, ...], text: str) -> str | None:
     """What a message that names an actor says about them (None: nothing that counts)."""
     vouch = VOUCH_WORDS.search(text)
-    # The classifier can read a short vouch naming a seller ("@x 回购 好评") as an
-    # exposure; without a single word of complaint it is counted as what it says.
-    if "scam_report" in categories and (EXPOSURE_WORDS.search(text) or not vouch):
+    complaint = EXPOSURE_WORDS.search(text)
+    escrow_deposit = (
+        ESCROW_CHANNEL.search(channel) or "escrow_guarantee" in categories
+    ) and DEPOSIT_WORDS.search(text)
+    # The classifier can read a short vouch naming a seller ("@x 回购 好评") or an escrow's
+    # deposit notice ("@x 已上押 5000U") as an exposure; without a single word of
+    # complaint either is counted as what it says.
+    if "scam_report" in categories and (complaint or not (vouch or escrow_deposit)):
         # A verdict is the escrow ruling, not any victim posting in an escrow group.
         escrow = ESCROW_CHANNEL.search(channel) or "escrow_guarantee" in categories
         return "verdict" if escrow and VERDICT_WORDS.search(text) else "exposure"
-    if (
-        ESCROW_CHANNEL.search(channel) or "escrow_guarantee" in categories
-    ) and DEPOSIT_WORDS.search(text):
+    if escrow_deposit:
         return "deposit_confirmed"
-    if vouch and not EXPOSURE_WORDS.search(text):
+    if vouch and not complaint:
         return "vouch"
     return None
 
