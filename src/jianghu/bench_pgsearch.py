@@ -40,6 +40,7 @@ SQLITE_BYTES = 3_000
 PRIOR_PG_BYTES = 8_000
 DISK_MARGIN = 1.3  # the estimate is a straight line through a few points
 DISK_RESERVE = 2 << 30  # never leave the machine with less than this free
+INSERT_MESSAGES = 20_000  # new messages ingested to time each index's insert cost
 # The indexes a query of the mix can read: the two GIN indexes, the category filter's
 # index, the date filter's, and the primary key that the hits are fetched by.
 SEARCH_INDEXES = ("messages_search_uni", "messages_search_bi")
@@ -116,32 +117,70 @@ class _IngestLog:
         pass
 
 
-# The search indexes as the migrations create them, rebuilt after a bulk load.
-_GIN = {
-    "messages_search_uni": "CREATE INDEX messages_search_uni ON messages USING gin (search_uni)",
-    "messages_search_bi": "CREATE INDEX messages_search_bi ON messages USING gin (search_bi)",
-}
-
-
 def _ingest(url: str, export: Path, log: Log, label: str, bulk: bool = False) -> float:
-    """Seconds to ingest ``export``. ``bulk`` (PostgreSQL): without the two GIN indexes,
-    built afterwards, as PostgreSQL advises for loading a large table; the time includes
-    building them."""
+    """Seconds to ingest ``export``. ``bulk`` (PostgreSQL): without the two search
+    indexes, built afterwards (with the method they had), as PostgreSQL advises for
+    loading a large table; the time includes building them."""
     from jianghu.ingest import ingest
     from jianghu.store import open_store
 
     start = time.perf_counter()
     with open_store(url) as store:
+        method = _method_of(url) if bulk else ""
         if bulk:
-            for name in _GIN:
+            for name in SEARCH_INDEXES:
                 store._execute(f"DROP INDEX {name}")
         ingest(store, [export], progress=_IngestLog(log, label))
-        if bulk:
-            log(f"  {label}: building the search indexes …")
-            store._execute("SET maintenance_work_mem = '1GB'")
-            for sql in _GIN.values():
-                store._execute(sql)
+    if bulk:
+        log(f"  {label}: building the search indexes …")
+        _switch(url, method)
     return time.perf_counter() - start
+
+
+def _method_of(url: str) -> str:
+    from jianghu.store.postgres import _connect
+    from jianghu.store.postgres_index import index_method
+
+    conn = _connect(url)
+    try:
+        return index_method(conn)
+    finally:
+        conn.close()
+
+
+def insert_export(path: Path, messages: int, seed: int) -> Path:
+    """A demo export whose chats are new to a store holding the seed-7 corpus: every chat
+    id is shifted, so ingesting it inserts (rather than re-versions) its messages."""
+    import re
+
+    from jianghu.demo import drama, write_demo_export
+    from jianghu.demo.cast import CHATS
+
+    write_demo_export(path, messages=messages, seed=seed)
+    shift = seed * 10**10
+    ids = {str(spec.id): str(spec.id + shift) for spec in (*CHATS, drama.SPEC) if spec.id}
+    pattern = re.compile(rb"(?<!\d)(" + b"|".join(i.encode() for i in ids) + rb")(?!\d)")
+    data = pattern.sub(lambda m: ids[m.group(1).decode()].encode(), path.read_bytes())
+    path.write_bytes(data)
+    return path
+
+
+def _timed_insert(url: str, export: Path) -> dict[str, Any]:
+    """Ingest ``export`` into the store with its search indexes in place (as day-to-day
+    ingest does), timed."""
+    from jianghu.ingest import ingest
+    from jianghu.store import open_store
+
+    start = time.perf_counter()
+    with open_store(url) as store:
+        report = ingest(store, [export])
+    seconds = time.perf_counter() - start
+    return {
+        "read": report.read,
+        "new": report.counts.new,
+        "seconds": round(seconds, 1),
+        "messages_per_second": round(report.read / seconds),
+    }
 
 
 def _time_mix(url: str, mix: list[dict[str, str]], passes: int) -> dict[str, Any]:
@@ -233,6 +272,7 @@ def _measure_size(
     passes: int,
     sqlite_baseline: bool,
     log: Log,
+    rum: bool = False,
 ) -> dict[str, Any]:
     from jianghu.demo import write_demo_export
 
@@ -285,7 +325,60 @@ def _measure_size(
         f"{messages:,} messages: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
         f"database {row['bytes']['database'] / 2**20:,.0f} MiB, load {load_after}"
     )
+    if rum:
+        row.update(_measure_rum(url, messages, folder, mix, passes, log))
     return row
+
+
+def _switch(url: str, method: str) -> float:
+    from jianghu.store.postgres import _connect
+    from jianghu.store.postgres_index import switch_search_indexes
+
+    conn = _connect(url)
+    try:
+        start = time.perf_counter()
+        switch_search_indexes(conn, method)
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+def _measure_rum(
+    url: str, messages: int, folder: Path, mix: list[dict[str, str]], passes: int, log: Log
+) -> dict[str, Any]:
+    """The same store with RUM search indexes instead of GIN: build time, the mix, index
+    sizes; then what each index costs day-to-day ingest, inserting new demo chats with
+    RUM and then (rebuilt) with GIN, so the search timings of both see the same rows."""
+    log(f"{messages:,} messages: rebuilding the search indexes with RUM …")
+    built = _switch(url, "rum")
+    log(f"{messages:,} messages: timing the query mix with RUM …")
+    load_before = load_average()
+    timed = _time_mix(url, mix, passes)
+    load_after = load_average()
+    sizes = _relation_sizes(url)
+    inserts = max(1_000, min(INSERT_MESSAGES, messages // 20))
+    log(f"{messages:,} messages: inserting {inserts:,} new messages with RUM, then GIN …")
+    with_rum = _timed_insert(url, insert_export(folder / "insert-8.json", inserts, 8))
+    rebuilt = _switch(url, "gin")
+    with_gin = _timed_insert(url, insert_export(folder / "insert-9.json", inserts, 9))
+    for leftover in folder.glob("insert-*.json"):
+        leftover.unlink()
+    log(
+        f"{messages:,} messages with RUM: p50 {timed['p50_ms']} ms, p95 {timed['p95_ms']} ms; "
+        f"inserts {with_rum['messages_per_second']:,}/s (GIN {with_gin['messages_per_second']:,}/s)"
+    )
+    return {
+        "rum": {
+            "build_seconds": round(built, 1),
+            **timed,
+            "loadavg_before": load_before,
+            "loadavg_after": load_after,
+            "bytes": sizes,
+            "insert": with_rum,
+        },
+        "gin_rebuild_seconds": round(rebuilt, 1),
+        "gin_insert": with_gin,
+    }
 
 
 def run_pgsearch_bench(
@@ -298,10 +391,13 @@ def run_pgsearch_bench(
     sqlite_baseline: bool = True,
     workdir: Path | None = None,
     free_disk_bytes: int | None = None,
+    rum: bool = True,
 ) -> dict[str, Any]:
     """Measure search at each size (smallest first) and extrapolate; see the module
     docstring. ``admin_url`` names a database to connect to for CREATE/DROP DATABASE.
-    ``free_disk_bytes`` stands in for the free disk the machine reports (tests)."""
+    ``free_disk_bytes`` stands in for the free disk the machine reports (tests).
+    ``rum``: also measure each size with RUM search indexes, when the server has the
+    extension (the result says why not otherwise)."""
     ordered = sorted(set(sizes))
     if not ordered or ordered[0] < 1000:
         raise ConfigError(f"--sizes {sizes}: give message counts of at least 1000")
@@ -316,6 +412,10 @@ def run_pgsearch_bench(
             handles.extend(_handles(url))
         return query_mix(handles)
 
+    rum_available = bool(
+        admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'").fetchone()
+    )
+    use_rum = rum and rum_available
     try:
         settings = {
             s: str(admin.execute(f"SHOW {s}").fetchone()[0]) for s in SETTINGS
@@ -323,7 +423,10 @@ def run_pgsearch_bench(
         with _bench_folder(workdir) as folder:
             for messages in ordered:
                 per_message = (
-                    rows[-1]["bytes"]["database"] / rows[-1]["messages"] if rows else PRIOR_PG_BYTES
+                    max(r["bytes"]["database"] for r in (rows[-1], rows[-1].get("rum", {})) if r)
+                    / rows[-1]["messages"]
+                    if rows
+                    else PRIOR_PG_BYTES
                 )
                 needed = disk_needed(messages, per_message, sqlite_baseline)
                 free = (
@@ -334,7 +437,15 @@ def run_pgsearch_bench(
                 check_disk(messages, needed, free)
                 created.append(f"jianghu_bench_{messages}")
                 row = _measure_size(
-                    admin, admin_url, messages, folder, mix_of, passes, sqlite_baseline, progress
+                    admin,
+                    admin_url,
+                    messages,
+                    folder,
+                    mix_of,
+                    passes,
+                    sqlite_baseline,
+                    progress,
+                    use_rum,
                 )
                 rows.append({**row, "disk_free_bytes": free, "disk_estimate_bytes": needed})
     finally:
@@ -352,8 +463,25 @@ def run_pgsearch_bench(
         "mix": query_mix(handles),
         "sizes": rows,
         **extrapolate(rows, TARGET_MESSAGES),
+        "rum": _rum_summary(rows, rum, rum_available),
         "databases_kept": created if keep else [],
     }
+
+
+def _rum_summary(rows: Sequence[dict[str, Any]], asked: bool, available: bool) -> dict[str, Any]:
+    """The RUM measurements' growth curve, fitted and extrapolated as GIN's is."""
+    if not asked:
+        return {"measured": False, "why": "not asked for (--no-rum)"}
+    if not available:
+        return {
+            "measured": False,
+            "why": "the server has no rum extension (Debian: apt install postgresql-15-rum)",
+        }
+    as_rows = [
+        {"messages": r["messages"], **{k: r["rum"][k] for k in ("p50_ms", "p95_ms", "bytes")}}
+        for r in rows
+    ]
+    return {"measured": True, **extrapolate(as_rows, TARGET_MESSAGES)}
 
 
 # ---- growth curve --------------------------------------------------------------------

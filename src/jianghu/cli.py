@@ -35,6 +35,7 @@ from jianghu.faces.cli_common import (
 from jianghu.faces.cli_export import export_app, report
 from jianghu.faces.cli_jargon import eval_jargon, jargon_app
 from jianghu.faces.cli_offers import offers_app
+from jianghu.faces.cli_store import store_app
 from jianghu.faces.cli_watch import alerts_app, watch_app
 from jianghu.faces.cli_web import serve, users_app
 from jianghu.faces.jsonl import entity_json
@@ -71,6 +72,7 @@ app.add_typer(export_app, name="export")
 app.command("report")(report)
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
+app.add_typer(store_app, name="store")
 
 
 # ---- ingest ----------------------------------------------------------------------------

@@ -90,6 +90,31 @@ def test_the_growth_curve_is_fitted_and_extrapolated(result: dict[str, Any]) -> 
     assert result["assumptions"]
 
 
+def test_each_size_is_measured_again_with_rum_search_indexes(result: dict[str, Any]) -> None:
+    assert result["rum"]["measured"] is True
+    for row in result["sizes"]:
+        rum = row["rum"]
+        assert rum["timed_queries"] == 300 and 0 < rum["p50_ms"] <= rum["p95_ms"]
+        assert rum["build_seconds"] > 0 and len(rum["p95_ms_by_query_kind"]) == 10
+        for name in SEARCH_INDEXES:  # RUM keeps positions: larger than GIN
+            assert rum["bytes"][name] > row["bytes"][name], name
+        # Inserts are timed with each index in place, into chats new to the store.
+        for insert in (rum["insert"], row["gin_insert"]):
+            assert insert["read"] == insert["new"] == 1000
+            assert insert["messages_per_second"] > 0
+    assert result["rum"]["extrapolated"]["messages"] == 100_000_000
+    assert result["rum"]["assumptions"] == result["assumptions"]
+
+
+def test_rum_can_be_left_out(admin: Any, tmp_path: Path) -> None:
+    out = run_pgsearch_bench(
+        PG_ADMIN_URL, [1000], progress=lambda s: None, workdir=tmp_path, passes=1,
+        sqlite_baseline=False, rum=False,
+    )  # fmt: skip
+    assert out["rum"] == {"measured": False, "why": "not asked for (--no-rum)"}
+    assert "rum" not in out["sizes"][0] and _bench_databases(admin, (1000,)) == []
+
+
 def test_nothing_is_left_behind(admin: Any, result: dict[str, Any]) -> None:
     assert _bench_databases(admin, (1000, 2000)) == []
     assert result["databases_kept"] == []

@@ -49,6 +49,33 @@ def _print(result: dict[str, Any]) -> None:
             " ".join(map(str, row["loadavg_after"])),
         )  # fmt: skip
     out.print(table)
+    _print_growth(result)
+    _print_rum(result)
+
+
+def _print_rum(result: dict[str, Any]) -> None:
+    rum = result["rum"]
+    if not rum["measured"]:
+        out.print(Text(f"RUM not measured: {rum['why']}", style="dim"))
+        return
+    table = Table(title="the same stores with RUM search indexes", header_style="bold")
+    columns = ("messages", "p50 ms", "p95 ms", "max ms", "GIN p95 ms", "build s",
+               "uni RUM MiB", "bi RUM MiB", "inserts/s RUM", "inserts/s GIN")  # fmt: skip
+    for name in columns:
+        table.add_column(name, justify="right")
+    for row in result["sizes"]:
+        r = row["rum"]
+        table.add_row(
+            f"{row['messages']:,}", str(r["p50_ms"]), str(r["p95_ms"]), str(r["max_ms"]),
+            str(row["p95_ms"]), str(r["build_seconds"]), _mib(r["bytes"]["messages_search_uni"]),
+            _mib(r["bytes"]["messages_search_bi"]), f"{r['insert']['messages_per_second']:,}",
+            f"{row['gin_insert']['messages_per_second']:,}",
+        )  # fmt: skip
+    out.print(table)
+    _print_growth(rum)
+
+
+def _print_growth(result: dict[str, Any]) -> None:
     at = result.get("extrapolated")
     if not at:
         out.print("(one size only: no growth curve fitted)")
@@ -87,11 +114,19 @@ def bench_search(
         typer.Option(help="Also time the same mix on a SQLite store of the same export."),
     ] = True,
     passes: Annotated[int, typer.Option(min=1, help="Timed passes over the mix.")] = 3,
+    rum: Annotated[
+        bool,
+        typer.Option(
+            help="Also measure each store with RUM search indexes (the rum extension), "
+            "and what each index costs inserts."
+        ),
+    ] = True,
     json: JsonOption = False,
 ) -> None:
     """PostgreSQL search at growing sizes: for each size a fresh database of demo messages,
     p50/p95 over the fixed mix of 100 queries of 'bench serve', index and database sizes,
-    then both extrapolated to 100,000,000 messages. Checks free disk before each size."""
+    then both extrapolated to 100,000,000 messages; the same with RUM search indexes when
+    the server has the extension. Checks free disk before each size."""
     from jianghu.bench_pgsearch import run_pgsearch_bench
 
     result = run_pgsearch_bench(
@@ -101,6 +136,7 @@ def bench_search(
         lambda s: err.print(Text(s, style="dim")),
         passes=passes,
         sqlite_baseline=sqlite_baseline,
+        rum=rum,
     )
     if json:
         print_json(result)
