@@ -6,13 +6,21 @@ import re
 
 from jianghu.analysis.entities.checksums import luhn_ok
 from jianghu.analysis.entities.model import Entity
-from jianghu.analysis.entities.scan import Scan
+from jianghu.analysis.entities.scan import Scan, first_not_after
 
 # Digits with at most one space or dash between any two; the caller checks the length.
-_PAN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-]?[0-9]){12,18}(?![0-9A-Za-z])")
+# (first_not_after: not glued to a word or number, written for the regex skip-ahead.)
+_PAN = re.compile(
+    first_not_after("[0-9]", "[0-9A-Za-z]") + r"(?:[ \-]?[0-9]){12,18}(?![0-9A-Za-z])"
+)
 # Lazy: two masked numbers in a row must not run together.
-_MASKED = re.compile(r"(?<![0-9A-Za-z*])[0-9]{4}[0-9 \-*xX#•]{8,21}?[0-9](?![0-9A-Za-z*])")
+_MASKED = re.compile(
+    first_not_after("[0-9]", "[0-9A-Za-z*]") + r"[0-9]{3}[0-9 \-*xX#•]{8,21}?[0-9](?![0-9A-Za-z*])"
+)
 _MASKED_SHAPE = re.compile(r"([0-9]{6,8})([*xX#•]+)([0-9]{2,4})")
+# Every masked PAN holds a digit and then a mask character (separators between): without
+# one there is nothing to look for, whatever "x" or "*" the text holds elsewhere.
+_MASK_HINT = re.compile(r"[0-9][ \-]*[*xX#•]")
 _SEPARATORS = str.maketrans("", "", " -")
 # A number introduced as an order, waybill, serial or reference number is not a card.
 NOT_A_CARD = re.compile(
@@ -57,13 +65,16 @@ def scheme_of(digits: str, length: int | None = None) -> str | None:
 def find_cards(scan: Scan) -> list[Entity]:
     out: list[Entity] = []
     text, norm = scan.text, scan.norm
-    for m in _PAN.finditer(norm):
+    # A PAN is 13 digits or more, one run (see Scan.digit_run).
+    for m in _PAN.finditer(norm) if scan.digit_run >= 13 else ():
         if NOT_A_CARD.search(scan.before(m.start(), 12)):
             continue
         ent = _best_card(text, m.start(), m.group())
         if ent is not None:
             out.append(ent)
-    if "*" in norm or "x" in scan.low or "#" in norm or "•" in norm:
+    # The ``in`` tests first: they cost far less than a regex trying every digit.
+    has_mask = "*" in norm or "x" in scan.low or "#" in norm or "•" in norm
+    if has_mask and _MASK_HINT.search(norm):
         out.extend(_masked(scan))
     return out
 

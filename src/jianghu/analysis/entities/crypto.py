@@ -23,12 +23,25 @@ from jianghu.analysis.entities.checksums import (
     xmr_b58decode,
 )
 from jianghu.analysis.entities.model import Entity
-from jianghu.analysis.entities.scan import Scan
+from jianghu.analysis.entities.scan import Scan, first_not_after
 
-LONG_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,110}(?![0-9A-Za-z])")
+# A whole run of 25 to 110 letters and digits (first_not_after: for the regex skip-ahead).
+LONG_TOKEN = re.compile(
+    first_not_after("[0-9A-Za-z]", "[0-9A-Za-z]") + "[0-9A-Za-z]{24,109}(?![0-9A-Za-z])"
+)
+# USDT with an optional chain ("usdt-trc20", "泰达币（erc20）") or a chain with an optional
+# USDT ("trc20 usdt"), not glued to a word on the left. One branch per first character
+# (u, 泰, t, e, b), each starting with it, so the regex engine can skip ahead to those
+# characters (see scan.first_not_after); the chain is looked up in the match afterwards.
+_CHAIN = re.compile("trc|erc|bep")
+_WITH_CHAIN = r"(?:\s?[-_(（]?\s?(?:trc|erc|bep)[-\s]?20[)）]?)?(?![a-z0-9])"
+_WITH_USDT = r"[-\s]?20(?:\s?[-_]?\s?usdt)?(?![a-z0-9])"
 _USDT = re.compile(
-    r"(?<![a-z])(?:(?:usdt|泰达币)(?:\s?[-_(（]?\s?(?P<a>trc|erc|bep)[-\s]?20[)）]?)?"
-    r"|(?P<b>trc|erc|bep)[-\s]?20(?:\s?[-_]?\s?usdt)?)(?![a-z0-9])"
+    rf"{first_not_after('u', '[a-z]')}sdt{_WITH_CHAIN}"
+    rf"|{first_not_after('泰', '[a-z]')}达币{_WITH_CHAIN}"
+    rf"|{first_not_after('t', '[a-z]')}rc{_WITH_USDT}"
+    rf"|{first_not_after('e', '[a-z]')}rc{_WITH_USDT}"
+    rf"|{first_not_after('b', '[a-z]')}ep{_WITH_USDT}"
 )
 _B58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -96,7 +109,9 @@ def find_usdt(scan: Scan) -> list[Entity]:
     out: list[Entity] = []
     for m in _USDT.finditer(scan.low):
         start, end = m.span()
-        chain = (m.group("a") or m.group("b") or "").upper()
+        # The only trc/erc/bep a match can hold is its chain.
+        named = _CHAIN.search(m.group())
+        chain = named.group().upper() if named else ""
         attrs = {"chain": chain + "20"} if chain else {}
         normalized = "USDT-" + attrs["chain"] if chain else "USDT"
         out.append(Entity("usdt", scan.text[start:end], normalized, start, end, True, attrs))

@@ -58,7 +58,7 @@ def _candidates(scan: Scan, found: list[Entity]) -> None:
             found.append(ent)
     if "@" in norm or "t.me" in low or "telegram.me" in low or "tg://" in low or ".dog/" in low:
         found += find_telegram(scan)
-    has_dot = "." in norm or "[.]" in norm or "(.)" in norm or "dot" in low
+    has_dot = "." in norm or "dot" in low  # [.], (.) and {.} hold a "."; [dot] and (dot) a "dot"
     if has_dot and ".onion" in low:
         found += network.find_onions(scan)
     if "//" in norm:
@@ -91,15 +91,19 @@ def _overlaps(claims: list[tuple[int, int, bool]], ent: Entity) -> bool:
 
 
 def _resolve(found: list[Entity], include_invalid: bool) -> list[Entity]:
+    if not include_invalid:  # an invalid entity claims nothing: dropping it first is the same
+        found = [ent for ent in found if ent.valid]
+    if len(found) < 2:  # most messages: nothing to order, nothing to overlap
+        return found
     found.sort(key=lambda e: (not e.valid, PRIORITY[e.type], e.start, e.start - e.end))
     claims: list[tuple[int, int, bool]] = []
     kept: list[Entity] = []
     seen: set[tuple[str, int, int]] = set()
     for ent in found:
         key = (ent.type, ent.start, ent.end)
-        if key in seen or (not ent.valid and not include_invalid):
+        if key in seen:
             continue
-        if ent.type != "usdt" and _overlaps(claims, ent):
+        if claims and ent.type != "usdt" and _overlaps(claims, ent):
             continue
         seen.add(key)
         kept.append(ent)

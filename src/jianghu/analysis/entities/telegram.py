@@ -10,11 +10,21 @@ from __future__ import annotations
 import re
 
 from jianghu.analysis.entities.model import Entity
-from jianghu.analysis.entities.scan import Scan
+from jianghu.analysis.entities.scan import Scan, first_not_after
 
-_AT = re.compile(r"(?<![A-Za-z0-9_.@+\-])@([A-Za-z0-9_]{2,40})(?![A-Za-z0-9_@.\-]*\.[A-Za-z])")
+# (first_not_after: an @ not glued to a word, written for the regex skip-ahead.)
+_AT = re.compile(
+    first_not_after("@", r"[A-Za-z0-9_.@+\-]")
+    + r"([A-Za-z0-9_]{2,40})(?![A-Za-z0-9_@.\-]*\.[A-Za-z])"
+)
+# "https://" and "www." optional, "t" or "telegram", ".me" or ".dog", not glued to a word
+# or a path on the left. Written as the first character (h, w or t, for the regex engine's
+# skip-ahead, see scan.first_not_after), then by that character the rest of the scheme or
+# host: the same branches in the same order as (?:https?://)?(?:www\.)?(?:t|telegram).
 _LINK = re.compile(
-    r"(?<![A-Za-z0-9_./])(?:(?i:https?)://)?(?i:(?:www\.)?(?:t|telegram)\.(?:me|dog))/"
+    first_not_after("[hHwWtT]", "[A-Za-z0-9_./]")
+    + r"(?:(?<=[hH])(?i:ttps?)://(?i:www\.)?(?i:t|telegram)|(?<=[wW])(?i:ww\.)(?i:t|telegram)"
+    r"|(?<=[tT])(?i:elegram)??)(?i:\.(?:me|dog))/"
     r"(?:(?P<invite>(?:\+|(?i:joinchat)/)[A-Za-z0-9_\-]{10,40})"
     r"|(?:s/)?(?P<name>[A-Za-z0-9_]{2,40}))(?![A-Za-z0-9_\-])"
 )
