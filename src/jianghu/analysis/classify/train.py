@@ -39,7 +39,7 @@ class HyperParameters:
     seed: int = 20261130
     # Loss weight of messages about no trade, for the category outputs: chat vastly
     # outnumbers offers in real channels, and a false category costs an analyst's time.
-    none_weight: float = 8.0
+    none_weight: float = 5.0
 
 
 @dataclass
