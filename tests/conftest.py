@@ -44,16 +44,21 @@ def _pg_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A database of this test run's own, dropped at the end."""
+def pg_admin() -> Any:
+    """A connection to the server's admin database; skips (fails in CI) when unreachable."""
     try:
         import psycopg
 
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
     except Exception as exc:  # any failure to reach the server
         _pg_unavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise AssertionError("unreachable") from exc
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A database of this test run's own, dropped at the end."""
+    admin = pg_admin()
     name = f"jianghu_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]

@@ -22,20 +22,14 @@ from jianghu.bench_pgsearch import (
 from jianghu.bench_serve import query_mix
 from jianghu.errors import ConfigError
 from jianghu.faces.cli_bench_search import bench_search, parse_sizes
-from tests.conftest import PG_ADMIN_URL, _pg_unavailable
+from tests.conftest import PG_ADMIN_URL, pg_admin
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
 def admin() -> Iterator[Any]:
-    try:
-        import psycopg
-
-        conn = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except Exception as exc:  # any failure to reach the server
-        _pg_unavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise AssertionError("unreachable") from exc
+    conn = pg_admin()
     yield conn
     conn.close()
 

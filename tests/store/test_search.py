@@ -30,8 +30,8 @@ CORPUS = {
 }
 
 
-@pytest.fixture
-def filled(store: Store) -> Store:
+def fill(store: Store) -> None:
+    """Write CORPUS into ``store``, one message a day from 2026-03-01."""
     msgs = []
     for i, (text, channel, name) in CORPUS.items():
         posted = datetime(2026, 3, int(i), 12, tzinfo=UTC)
@@ -41,6 +41,11 @@ def filled(store: Store) -> Store:
             )
         )
     store.write_batch(analyse(msgs), None)
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    fill(store)
     return store
 
 

@@ -15,27 +15,14 @@ from jianghu.analysis.pipeline import analyse
 from jianghu.analysis.search_terms import parse_query
 from jianghu.cli import app
 from jianghu.errors import StoreError
-from jianghu.records import AuthorRef
 from jianghu.store import open_store, postgres
 from jianghu.store.base import SearchFilters
 from jianghu.store.postgres import PostgresStore
 from jianghu.store.postgres_index import index_method, switch_search_indexes
 from tests.conftest import make_message
-from tests.store.test_search import ALPHABET, CORPUS, reference_match
+from tests.store.test_search import ALPHABET, fill, reference_match
 
 pytestmark = pytest.mark.postgres
-
-
-def _fill(store: PostgresStore) -> None:
-    msgs = []
-    for i, (text, channel, name) in CORPUS.items():
-        posted = datetime(2026, 3, int(i), 12, tzinfo=UTC)
-        msgs.append(
-            make_message(
-                i, text, channel=channel, author=AuthorRef(f"user{name}", name), posted_at=posted
-            )
-        )
-    store.write_batch(analyse(msgs), None)
 
 
 @pytest.fixture
@@ -51,8 +38,8 @@ def gin_and_rum(pg_url: str) -> Iterator[tuple[PostgresStore, PostgresStore]]:
     rum = open_store(rum_url)
     assert isinstance(gin, PostgresStore) and isinstance(rum, PostgresStore)
     try:
-        _fill(gin)
-        _fill(rum)
+        fill(gin)
+        fill(rum)
         switch_search_indexes(rum._conn, "rum")
         yield gin, rum
     finally:

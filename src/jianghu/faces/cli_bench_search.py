@@ -33,12 +33,17 @@ def _gib(n: float) -> str:
     return f"{n / 2**30:,.0f} GiB"
 
 
-def _print(result: dict[str, Any]) -> None:
-    table = Table(header_style="bold")
-    columns = ("messages", "p50 ms", "p95 ms", "max ms", "SQLite p95 ms", "uni GIN MiB",
-               "bi GIN MiB", "messages MiB", "database MiB", "load 1/5/15")  # fmt: skip
+def _table(title: str | None, columns: tuple[str, ...]) -> Table:
+    table = Table(title=title, header_style="bold")
     for name in columns:
         table.add_column(name, justify="right")
+    return table
+
+
+def _print(result: dict[str, Any]) -> None:
+    table = _table(None, ("messages", "p50 ms", "p95 ms", "max ms", "SQLite p95 ms",
+                          "uni GIN MiB", "bi GIN MiB", "messages MiB", "database MiB",
+                          "load 1/5/15"))  # fmt: skip
     for row in result["sizes"]:
         size = row["bytes"]
         base = row.get("sqlite_baseline", {}).get("p95_ms", "-")
@@ -58,11 +63,9 @@ def _print_rum(result: dict[str, Any]) -> None:
     if not rum["measured"]:
         out.print(Text(f"RUM not measured: {rum['why']}", style="dim"))
         return
-    table = Table(title="the same stores with RUM search indexes", header_style="bold")
-    columns = ("messages", "p50 ms", "p95 ms", "max ms", "GIN p95 ms", "build s",
-               "uni RUM MiB", "bi RUM MiB", "inserts/s RUM", "inserts/s GIN")  # fmt: skip
-    for name in columns:
-        table.add_column(name, justify="right")
+    table = _table("the same stores with RUM search indexes",
+                   ("messages", "p50 ms", "p95 ms", "max ms", "GIN p95 ms", "build s",
+                    "uni RUM MiB", "bi RUM MiB", "inserts/s RUM", "inserts/s GIN"))  # fmt: skip
     for row in result["sizes"]:
         r = row["rum"]
         table.add_row(
