@@ -7,6 +7,8 @@ from collections import Counter
 from importlib.resources import files
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jianghu.analysis.language import LANGUAGES, detect_language
 
@@ -53,3 +55,35 @@ def test_accuracy_on_labelled_set() -> None:
     accuracy = 1 - len(wrong) / len(rows)
     print(f"language accuracy {accuracy:.3f} on {len(rows)} messages; wrong: {wrong}")
     assert accuracy >= 0.95, wrong
+
+
+def _reference_script(text: str) -> str:
+    # The counting as first written (a Python loop over the Han characters), kept as the
+    # specification of the character classes that replaced it.
+    from jianghu.analysis.language import _HAN, _script_sets
+
+    traditional, simplified = _script_sets()
+    han = _HAN.findall(text)
+    trad = sum(1 for ch in han if ch in traditional)
+    simp = sum(1 for ch in han if ch in simplified)
+    return "zh-Hant" if trad > simp else "zh-Hans"
+
+
+def _script_alphabet() -> list[str]:
+    from jianghu.analysis.language import _script_sets
+
+    traditional, simplified = _script_sets()
+    # Both sets' characters beyond the basic plane (counted apart), a sample of the rest,
+    # characters of neither set, and emoji (beyond the basic plane, not Han).
+    astral = sorted(c for c in traditional | simplified if ord(c) > 0xFFFF)
+    basic = sorted(c for c in traditional | simplified if ord(c) <= 0xFFFF)
+    return astral[:60] + basic[::40] + list("的是了中文字") + ["\U0001f525", "\U00020001", "a", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_script_alphabet()), min_size=1, max_size=40))
+def test_script_counting_matches_the_reference(chars: list[str]) -> None:
+    text = "中" + "".join(chars)  # at least one Han character: the Chinese branch
+    assert detect_language(text) in ("zh-Hans", "zh-Hant", "other")
+    if detect_language(text) != "other":
+        assert detect_language(text) == _reference_script(text)

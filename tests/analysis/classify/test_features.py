@@ -15,7 +15,11 @@ from jianghu.analysis.classify.features import (
     batch_features,
     named_features,
     symbol_index,
+    symbol_indices,
+    symbol_names,
 )
+from jianghu.analysis.entities import Entity
+from jianghu.analysis.lexicon import TermHit
 
 
 def _row(batch, i):  # type: ignore[no-untyped-def]
@@ -64,3 +68,37 @@ def test_digits_collapse_and_every_message_has_a_bias() -> None:
 def test_named_features_read_as_text() -> None:
     names = {name for name, _ in named_features(FeatureInput("出料 8u cvv fullz"))}
     assert {"出料", "^出", "0u", "z$", "bias", "w:cvv", "w2:cvv fullz"} <= names
+
+
+def _hits(draw_terms: list[tuple[str, str, str | None]]) -> tuple[TermHit, ...]:
+    return tuple(TermHit(c, c, k, cat, "", 1.0, 0, len(c)) for c, k, cat in draw_terms)
+
+
+_TERMS = st.lists(
+    st.tuples(
+        st.sampled_from(["料", "四件套", "跑分", "cvv"]),
+        st.sampled_from(["jargon", "product"]),
+        st.sampled_from([None, "drugs", "card_fraud"]),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=40), _TERMS, st.lists(st.sampled_from(["qq", "price", "url"]), max_size=3))
+def test_cached_symbol_indices_are_the_named_symbols(
+    text: str, terms: list[tuple[str, str, str | None]], ents: list[str]
+) -> None:
+    entities = tuple(Entity(t, "x", "x", 0, 1, True) for t in ents)
+    item = FeatureInput(text + " cvv fullz dumps", _hits(terms), entities)
+    assert sorted(symbol_indices(item)) == sorted(map(symbol_index, symbol_names(item)))
+
+
+def test_batches_too_big_for_32_bit_keys_give_the_same_rows() -> None:
+    texts = [f"出料{i % 97} cvv {i % 13}" for i in range(1 << 14)]  # the 64-bit key path
+    items = [FeatureInput(t) for t in texts]
+    big = batch_features(items)
+    for start in (0, 5000, (1 << 14) - 256):
+        small = batch_features(items[start : start + 256])
+        for i in range(0, 256, 17):
+            assert _row(big, start + i) == _row(small, i)
