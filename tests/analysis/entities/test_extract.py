@@ -110,3 +110,17 @@ def test_bare_homophone_before_a_colon_is_a_wechat_cue() -> None:
     ]
     # 威 in 威胁 (a threat) is no cue, colon or not.
     assert not [e for e in extract_entities("威胁:不给钱就曝光 abcdef123") if e.type == "wechat"]
+
+
+def test_every_contact_cue_passes_the_cheap_gate() -> None:
+    # The gate skips cue searching on texts holding none of its strings: a cue that holds
+    # none of them was silently never found ("weixin laowang888" gave no WeChat id).
+    import re
+
+    from jianghu.analysis.entities.contacts import _CUE_GATE, _CUES
+
+    for _, alternatives in _CUES:
+        for alternative in alternatives:
+            literal = re.sub(r"\(.*\)", "", alternative).replace("\\", "")
+            assert _CUE_GATE.search(literal), alternative
+    assert kinds("加我weixin: laowang888 私聊") == [("wechat", "laowang888")]
