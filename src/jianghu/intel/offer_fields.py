@@ -19,7 +19,7 @@ from typing import Any
 
 from jianghu.errors import ConfigError
 
-CURRENCIES = ("USD", "USDT", "CNY", "BTC")
+CURRENCIES = ("USD", "USDT", "CNY", "HKD", "TWD", "THB", "BTC")
 
 
 def _data(name: str) -> dict[str, Any]:

@@ -124,3 +124,27 @@ def test_every_contact_cue_passes_the_cheap_gate() -> None:
             literal = re.sub(r"\(.*\)", "", alternative).replace("\\", "")
             assert _CUE_GATE.search(literal), alternative
     assert kinds("加我weixin: laowang888 私聊") == [("wechat", "laowang888")]
+
+
+def _price(text: str) -> tuple[str, str, str | None]:
+    (ent,) = [e for e in extract_entities(text) if e.type == "price"]
+    return ent.attrs["amount"], ent.attrs["currency"], ent.attrs.get("unit")
+
+
+def test_fiat_words_and_units_of_weight_and_pieces() -> None:
+    # Real drug-trade ads price by the gram, pill or cartridge, often in 台币 or 泰铢.
+    assert _price("500人民币") == ("500", "CNY", None)
+    assert _price("大马 3000 台币 一克") == ("3000", "TWD", "克")
+    assert _price("300港币/克") == ("300", "HKD", "克")
+    assert _price("一万以内 800 泰铢 每颗") == ("800", "THB", "颗")
+    assert _price("烟油 300元一根") == ("300", "CNY", "根")
+    assert _price("每克 500元") == ("500", "CNY", "克")
+    assert kinds("100克起 20颗 3支") == [
+        ("quantity", "100克"), ("quantity", "20颗"), ("quantity", "3支"),
+    ]  # fmt: skip
+    assert kinds("3 万 条 新鲜") == [("quantity", "3 万 条")]
+
+
+def test_unit_words_that_begin_another_word_are_not_units() -> None:
+    assert kinds("3万 条件你自己看") == [("quantity", "3万")]
+    assert not [e for e in extract_entities("转账100支付宝 10克隆 3根据") if e.type == "quantity"]

@@ -35,7 +35,7 @@ from jianghu.analysis.entities import Entity, extract_entities
 from jianghu.analysis.entities.checksums import b58check_encode, eip55, luhn_ok, segwit_encode
 from jianghu.analysis.entities.evaluate import DATA_DIR
 
-PINNED = "03a8c2fc10cfd8fa1f35ef0e665a1bfa0b471b7f6ab30a83115809102f695075"
+PINNED = "ff5ea470573448b20c2efbfe120cc8674cb0dcfa1e3f2d1baf28e3965e76fe86"
 SEED = 20261130
 GENERATED = 4000
 

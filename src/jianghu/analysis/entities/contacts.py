@@ -43,9 +43,9 @@ _UNBOUNDED = frozenset({"telegram", "potato", "whatsapp", "whats app", "alipay",
 # Cheap gate: cue searching only runs on text holding one of these; every cue holds one (a
 # test checks). One alternation, searched once, instead of 32 ``in`` tests.
 _CUE_GATES = ("q", "扣", "抠", "摳", "企", "球", "微", "威", "薇", "徽", "維", "v", "wx",
-              "weixin", "wechat", "飞机", "飛機", "电报", "電報", "telegram", "tg", "potato", "土豆",
-              "蝙蝠", "bat", "signal", "session", "wa", "whats", "line", "支付", "alipay",
-              "zfb")  # fmt: skip
+              "weixin", "wechat", "飞机", "飛機", "电报", "電報", "telegram", "tg", "potato",
+              "土豆", "蝙蝠", "bat", "signal", "session", "wa", "whats", "line", "支付",
+              "alipay", "zfb")  # fmt: skip
 _CUE_GATE = re.compile("|".join(re.escape(g) for g in _CUE_GATES))
 # What may stand between the cue and the account: 号, 账号, ID, a colon …
 _FILLER = re.compile(r"\s*(?:号码|号|號|账号|帐号|群号|群|(?i:id))?\s*[:：=]?\s*")

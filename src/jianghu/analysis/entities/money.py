@@ -34,7 +34,7 @@ def _amount_re(lo: str) -> str:
 
 _SUFFIX_CUR = (
     r"(?P<cur>usdt|USDT|Usdt|[uU](?![盘盾a-zA-Z])|元|块|rmb|RMB|[rR](?![a-zA-Z])|刀|美金|美元"
-    r"|usd|USD|btc|BTC|个比特币|毛|角)"
+    r"|usd|USD|btc|BTC|个比特币|毛|角|人民币|港币|港元|新台币|台币|泰铢)"
 )
 # Both patterns start with a character class or literals, for the regex engine's skip-ahead
 # (see scan.first_not_after); the number must not continue a word, number or decimal.
@@ -44,22 +44,28 @@ _PRICE_PREFIX = re.compile(
     rf"(?P<cur>¥|￥|\$|US\$|RMB|rmb|USDT|usdt)\s?{_amount_re(_NUM)}(?![0-9A-Za-z])"
 )
 _UNIT_AFTER = re.compile(
-    r"\s?(?:/|每|一|1)\s?(?P<n>万|w|W|[0-9]+万?)?(?P<u>条|张|套|个|月|次|单|份|号|年|天|周|人|组|粉|G)"
+    r"\s?(?:/|每|一|1)\s?(?P<n>万|w|W|[0-9]+万?)?(?P<u>条|张|套|个|月|次|单|份|号|年|天|周|人|组|粉|克|颗|粒|根|支|瓶|G)"
 )
 _UNIT_BEFORE = re.compile(
-    r"(?:每|一|1|单)(?P<u>条|张|套|个|月|次|单|份|号|组)\s?[:：]?\s?$|包(?P<p>月|年|周|天)\s?$"
+    r"(?:每|一|1|单)(?P<u>条|张|套|个|月|次|单|份|号|组|克|颗|粒|根|支|瓶)\s?[:：]?\s?$|包(?P<p>月|年|周|天)\s?$"
 )
-_QTY_UNIT = r"(?:条|张|套|份|组|粉(?!丝)|户|GB|TB|G|T)"
+# Goods by weight or by piece too: 克 (grams), 颗/粒 (pills), 根/支 (cartridges, cigarettes).
+# A unit word must not begin another word: 条件 (condition), 支付 (pay), 根据 (according to).
+_QTY_UNIT = (
+    r"(?:条(?![件款例约])|张|套|份|组|粉(?!丝)|户|克(?![隆服制])|颗|粒|根(?![据本])"
+    r"|支(?![付持援票])|GB|TB|G|T)"
+)
 _QUANTITY = re.compile(
     rf"(?P<n>{first_not_after('[0-9]', '[0-9A-Za-z.,/$¥￥每]')}{_WHOLE_NUM})"
-    rf"\s?(?:(?P<m>{_MULT})\+?(?P<u1>{_QTY_UNIT})?|(?P<u2>{_QTY_UNIT})\+?)(?![A-Za-z0-9])"
+    rf"\s?(?:(?P<m>{_MULT})\+?(?:\s?(?P<u1>{_QTY_UNIT}))?|(?P<u2>{_QTY_UNIT})\+?)(?![A-Za-z0-9])"
 )
 # "4G网络", "5G卡", "8G内存" are networks and memory, not amounts of data.
 _NOT_DATA = re.compile(r"\s?(?:网|卡|流量|手机|信号|套餐|内存|运存|显存|基站|时代|路由)")
 _CURRENCY = {"u": "USDT", "usdt": "USDT", "元": "CNY", "块": "CNY", "rmb": "CNY", "r": "CNY",
              "¥": "CNY", "￥": "CNY", "刀": "USD", "美金": "USD", "美元": "USD", "usd": "USD",
              "$": "USD", "us$": "USD", "btc": "BTC", "个比特币": "BTC",
-             "毛": "CNY", "角": "CNY"}  # fmt: skip
+             "毛": "CNY", "角": "CNY", "人民币": "CNY", "港币": "HKD", "港元": "HKD",
+             "台币": "TWD", "新台币": "TWD", "泰铢": "THB"}  # fmt: skip
 _SCALE: dict[str, int | Decimal] = {"k": 1000, "千": 1000, "w": 10_000, "万": 10_000,
           "百万": 1_000_000,
           "千万": 10_000_000, "亿": 100_000_000, "0.1": Decimal("0.1")}  # fmt: skip
