@@ -88,13 +88,18 @@ def test_extract_jsonl_contract(tmp_path: Path) -> None:
             json.dumps({"id": "b"}),
             "not json",
             json.dumps({"id": 7, "text": "没有指标"}, ensure_ascii=False),
+            "",  # a blank line is answered too: output lines stay aligned with input lines
+            json.dumps({"id": 9, "text": "无"}, ensure_ascii=False),
         ]
     )
     db = f"--db=sqlite:///{tmp_path / 'j.db'}"
     result = runner.invoke(app, ["extract", "-", db], input=lines)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # some lines could not be read
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["id"] for o in out] == ["a", "b", None, 7]
+    assert [o["id"] for o in out] == ["a", "b", None, 7, None, 9]
+    assert "<stdin>:5:1: empty line" in out[4]["error"]
+    clean = runner.invoke(app, ["extract", "-", db], input=lines.splitlines()[0] + "\n")
+    assert clean.exit_code == 0, clean.stderr
     card = next(e for e in out[0]["entities"] if e["type"] == "card_number")
     assert card["value"] == "622202******7894" and card["attrs"]["scheme"] == "unionpay"
     handle = next(e for e in out[0]["entities"] if e["type"] == "telegram_handle")

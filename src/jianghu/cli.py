@@ -144,7 +144,7 @@ def ingest(
             "--watchlist and --sinks scan each batch as this process stores it; with "
             "--engine dask the workers store it: run `jianghu watch scan` after the ingest"
         )
-    rules = None if watchlist is None else load_watchlist(watchlist)
+    rules = None if watchlist is None else load_watchlist(watchlist, must_exist=True)
     targets = load_sinks(sinks) if sinks else []
     sent = DeliveryReport()
     raised = ScanReport()
@@ -410,18 +410,23 @@ def annotate(
 ) -> None:
     """Everything analysis finds in each line: JSONL {"id","text"} in, one line out per
     input line, in order: {"id","language","normalized","terms","entities","categories",
-    "scores","intent"}. A line that is empty or has no text gets {"id","error"}."""
+    "scores","intent"}. A line that is empty or has no text gets {"id","error"}, and
+    then the exit status is 1."""
     from jianghu.analysis.lexicon import load_lexicon
     from jianghu.faces.jsonl import read_jsonl_texts
 
     if reveal:
         _log_reveal(db, "annotate", f"source={source!r}")
     lex = load_lexicon([Path(p) for p in lexicon_paths(lexicon)])
+    failed = 0
     for item in read_jsonl_texts(source, require_text=True):
         if item.error is not None:
             print_json({"id": item.id, "error": item.error})
+            failed += 1
             continue
         print_json(annotation(item.id, item.text, lex, reveal, explain))
+    if failed:  # every line was answered, but not every line was read
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -434,20 +439,26 @@ def extract(
     reveal: RevealOption = False,
     db: DbOption = None,
 ) -> None:
-    """Indicators in each line: JSONL {"id","text"} in, {"id","entities"} out."""
+    """Indicators in each line: JSONL {"id","text"} in, {"id","entities"} out, one line
+    out per input line; a line that cannot be read gets {"id","error"}, and then the exit
+    status is 1."""
     from jianghu.analysis.entities import extract_entities
     from jianghu.faces.jsonl import read_jsonl_texts
     from jianghu.faces.masking import mask_entity
 
     if reveal:
         _log_reveal(db, "extract", f"source={source!r}")
+    failed = 0
     for item in read_jsonl_texts(source):
         if item.error is not None:
             print_json({"id": item.id, "error": item.error})
+            failed += 1
             continue
         found = extract_entities(item.text, include_invalid=all_)
         shown = found if reveal else [mask_entity(e) for e in found]
         print_json({"id": item.id, "entities": [entity_json(e) for e in shown]})
+    if failed:  # every line was answered, but not every line was read
+        raise typer.Exit(1)
 
 
 def _log_reveal(db: str | None, command: str, detail: str) -> None:

@@ -52,8 +52,8 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        """True when every file was read to its end."""
-        return self.files_failed == 0
+        """True when every file was read to its end and no record in it was rejected."""
+        return self.files_failed == 0 and self.rejected == 0
 
     def to_json(self) -> dict[str, Any]:
         return {

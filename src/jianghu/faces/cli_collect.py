@@ -93,7 +93,7 @@ def telegram(
     from jianghu.intel.alerts import after_batch_scanner
     from jianghu.intel.watchlist import load_watchlist
 
-    rules = None if watchlist is None else load_watchlist(watchlist)
+    rules = None if watchlist is None else load_watchlist(watchlist, must_exist=True)
     with open_store(resolve_db_url(db)) as store:
         hook, raised = after_batch_scanner(store, rules) if rules else (None, None)
 

@@ -5,6 +5,7 @@ on it (collect, jargon) import from here, so none of them imports another."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jianghu.errors import ConfigError, JianghuError, QueryError
-from jianghu.faces.safe_text import terminal_safe
+from jianghu.faces.safe_text import json_safe, terminal_safe
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -50,12 +51,31 @@ def handles_errors(fn: F) -> F:
             raise fail(str(exc)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, and keep Python from
+            # complaining when it flushes standard output at exit.
+            _silence_stdout()
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            # Writing the output failed (a full disk, a closed terminal): one line, as
+            # for every other error; reading errors are reported by the readers.
+            where = exc.filename or "standard output"
+            _silence_stdout()
+            raise fail(f"{where}: cannot write: {exc.strerror or exc}") from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test runner's buffer)
+        pass
+
+
 def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+    sys.stdout.write(json_safe(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()) + "\n")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
@@ -70,8 +90,14 @@ def parse_when(value: str | None, option: str, end_of_day: bool = False) -> date
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    if end_of_day and len(value) == 10:
-        parsed += timedelta(days=1)
+    try:
+        parsed = parsed.astimezone(UTC)  # the stores compare instants in UTC
+        if end_of_day and len(value) == 10:
+            parsed += timedelta(days=1)
+    except OverflowError:
+        # Within a day of the calendar's ends (9999-12-31 as "no end"): the end itself.
+        edge = datetime.max if parsed.year > 1 else datetime.min
+        parsed = edge.replace(tzinfo=UTC)
     return parsed
 
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
 from jianghu.faces.cli_common import DbOption, check_choice, err, handles_errors, out, parse_when
+from jianghu.faces.safe_text import json_safe
 from jianghu.settings import resolve_db_url
 from jianghu.store.selection import Selection, SelectionFilters
 
@@ -62,13 +63,26 @@ def selection_filters(
 
 def write_out(target: str, chunks: Iterable[str]) -> None:
     """Write to standard output, or to a file through a temporary name, so an export
-    that fails half-way never leaves a truncated file where the last good one was."""
+    that fails half-way never leaves a truncated file where the last good one was.
+
+    A symbolic link is followed (its target is replaced, the link stays), and a FIFO or
+    device is written into, never replaced by a regular file."""
     if target == "-":
         for chunk in chunks:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
     path = Path(target)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8", newline="") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+        except OSError as exc:
+            raise ConfigError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+        return
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
@@ -167,7 +181,7 @@ def export_stix(
     filters = selection_filters(since, until, channel, category, actor, min_reputation)
     sel = _select(db, filters, reveal, "export stix")
     bundle = stix_bundle(sel, tlp=tlp, reveal=reveal)
-    text = orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode() + "\n"
+    text = json_safe(orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode()) + "\n"
     write_out(out_path, [text])
     _said(out_path, f"a STIX 2.1 bundle of {len(bundle.get('objects', []))} objects")
 
@@ -226,12 +240,12 @@ def _write_events(target: str, per: str, events: list[dict[str, object]]) -> Non
     if not events:
         raise QueryError("no message matches the filters: no MISP event to write")
     if per == "export":
-        text = orjson.dumps(events[0], option=orjson.OPT_INDENT_2).decode() + "\n"
+        text = json_safe(orjson.dumps(events[0], option=orjson.OPT_INDENT_2).decode()) + "\n"
         write_out(target, [text])
         _said(target, "a MISP event")
         return
     if target == "-":
-        write_out(target, (orjson.dumps(e).decode() + "\n" for e in events))
+        write_out(target, (json_safe(orjson.dumps(e).decode()) + "\n" for e in events))
         return
     folder = Path(target)
     try:
@@ -240,7 +254,7 @@ def _write_events(target: str, per: str, events: list[dict[str, object]]) -> Non
         raise ConfigError(f"{target}: cannot create folder: {exc.strerror or exc}") from exc
     for event in events:
         uuid = str(event["Event"]["uuid"])  # type: ignore[index]
-        write_out(str(folder / f"{uuid}.json"), [orjson.dumps(event).decode() + "\n"])
+        write_out(str(folder / f"{uuid}.json"), [json_safe(orjson.dumps(event).decode()) + "\n"])
     _said(target, f"{len(events)} MISP event(s)")
 
 

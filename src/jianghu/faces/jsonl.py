@@ -38,13 +38,14 @@ def _lines(source: str) -> Iterator[tuple[int, bytes]]:
 
 
 def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputLine]:
-    """One item per line. Blank lines are skipped; with ``require_text`` they, and
-    messages whose text is empty, are reported as errors instead."""
+    """One item per line, blank lines included (as errors: one line out per line in);
+    with ``require_text``, messages whose text is empty are errors too."""
     name = "<stdin>" if source == "-" else source
     for number, raw in _lines(source):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark, as editors on Windows write
         if not raw.strip():
-            if require_text:
-                yield InputLine(None, "", f"{name}:{number}:1: empty line")
+            yield InputLine(None, "", f"{name}:{number}:1: empty line")
             continue
         try:
             obj = orjson.loads(raw)

@@ -29,3 +29,19 @@ def terminal_safe(text: str, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         out = out.replace("\n", " ")
     return out
+
+
+# orjson escapes only C0 characters in JSON. These are escaped as \uXXXX as well, so JSON
+# printed to a terminal or opened in a viewer cannot be reordered or controlled by the
+# text in it; it still decodes to the same strings. They can only stand inside JSON
+# strings, since JSON's own syntax is ASCII.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_safe(text: str) -> str:
+    """Serialised JSON with C1 controls, DEL, bidi controls and line separators escaped."""
+    return text if text.isascii() and "\x7f" not in text else _JSON_UNSAFE.sub(_json_escape, text)

@@ -273,10 +273,14 @@ def parse_watchlist(text: str, source: str) -> Watchlist:
     return Watchlist(tuple(rules), source)
 
 
-def load_watchlist(path: Path) -> Watchlist:
+def load_watchlist(path: Path, must_exist: bool = False) -> Watchlist:
+    """The rules of ``path``; a missing file has none, unless it ``must_exist`` (an
+    ingest given a mistyped path must not run silently without its alerts)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if must_exist:
+            raise ConfigError(f"{path}: no such watchlist file") from exc
         return Watchlist((), str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the watchlist: {exc}") from exc

@@ -162,9 +162,18 @@ class SQLiteStore(Store):
         ).fetchall()
 
     def schema_version(self) -> int:
-        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
-        return int(row[0] or 0)
+        try:
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
+            row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
+            return int(row[0] or 0)
+        except sqlite3.Error as exc:  # not a database, or not one that can be written
+            raise StoreError(f"cannot use {self.path} as a SQLite store: {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise StoreError(
+                f"{self.path}: not a jianghu store (schema_version holds {row[0]!r})"
+            ) from exc
 
     def migrate(self) -> int:
         current = self.schema_version()
