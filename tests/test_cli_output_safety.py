@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from jianghu.cli import app
+
 from .test_cli_ingest import GOOD, db_arg, run
 
 runner = CliRunner()
@@ -107,3 +109,26 @@ def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
         assert (
             code == 2 and err.startswith("error: cannot use /dev/null") and "\n" not in err.strip()
         )
+
+
+def test_jsonl_input_ids_bom_and_bad_bytes(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b'\xef\xbb\xbf{"id": 18446744073709551616, "text": "a"}\r\n'
+        b'{"id": -9223372036854775809, "text": "b"}\n'
+        b'{"id": 1.5, "text": "c"}\n'
+        b'{"id": 3, "text": "ab\xffc"}\n'
+    )
+    result = runner.invoke(app, ["extract", str(source)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    # Ids come back exactly as given, a byte-order mark is not an error, and a bad byte
+    # is reported at its own column.
+    assert [r["id"] for r in rows] == [18446744073709551616, -9223372036854775809, 1.5, None]
+    assert rows[3]["error"] == f"{source}:4:22: invalid UTF-8 (byte 0xff)"
+    assert result.exit_code == 1
+
+
+def test_sqlite_url_options_are_refused_not_made_part_of_the_name(tmp_path: Path) -> None:
+    code, _, err = run("search", "料", f"--db=sqlite:///{tmp_path / 'q.db'}?mode=ro")
+    assert code == 2 and "without ?options" in err
+    assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ on it (collect, jargon) import from here, so none of them imports another."""
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -75,7 +76,13 @@ def _silence_stdout() -> None:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json_safe(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()) + "\n")
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        # An integer beyond 64 bits (an id given so in annotate's or extract's input):
+        # orjson cannot write it; the json module can, exactly.
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(json_safe(text) + "\n")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:

@@ -7,6 +7,7 @@ the run.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,13 @@ def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputL
             yield InputLine(None, "", f"{name}:{number}:1: empty line")
             continue
         try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            col = len(raw[: exc.start].decode("utf-8")) + 1
+            byte = raw[exc.start]
+            yield InputLine(None, "", f"{name}:{number}:{col}: invalid UTF-8 (byte 0x{byte:02x})")
+            continue
+        try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             yield InputLine(None, "", f"{name}:{number}:{exc.colno}: invalid JSON: {exc.msg}")
@@ -55,6 +63,10 @@ def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputL
         if not isinstance(obj, dict):
             yield InputLine(None, "", f'{name}:{number}:1: expected an object {{"id","text"}}')
             continue
+        if isinstance(obj.get("id"), float):
+            # orjson reads an integer beyond 64 bits as a float; the id must come back
+            # exactly as it was given, so such a line is read again by the json module.
+            obj["id"] = json.loads(raw).get("id")
         text = obj.get("text")
         if not isinstance(text, str):
             yield InputLine(obj.get("id"), "", f"{name}:{number}:1: expected a string 'text'")

@@ -21,6 +21,10 @@ def open_store(url: str = DEFAULT_URL, migrate: bool = True) -> Store:
         from jianghu.store.sqlite import SQLiteStore
 
         path = Path(url[len("sqlite:///") :] if url.startswith("sqlite:///") else url)
+        if url.startswith("sqlite:///") and "?" in url:
+            # SQLite URI options (?mode=ro) are not read here: the file would be created
+            # under a name ending in "?mode=ro" instead.
+            raise ConfigError(f"--db {url}: expected sqlite:///path, without ?options")
         if not path.parent.exists():
             raise ConfigError(f"--db {url}: folder {path.parent} does not exist")
         store = SQLiteStore(path, url)
