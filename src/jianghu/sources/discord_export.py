@@ -188,7 +188,12 @@ class DiscordExport(JsonExportReader):
             attrs["posted_at_from"] = "snowflake"
             if obj.get("timestamp") is not None:
                 attrs["timestamp_invalid"] = str(obj["timestamp"])
-            posted_at = f.snowflake_time(msg_id)
+            try:
+                posted_at = f.snowflake_time(msg_id)
+            except ValueError as exc:
+                raise Reject(
+                    f"expected a 'timestamp' or a snowflake 'id' with a time: {exc}"
+                ) from exc
         return posted_at
 
     def _links(

@@ -40,8 +40,12 @@ def message_kind(type_: str) -> tuple[bool, str | None]:
 
 
 def snowflake_time(snowflake: str) -> datetime:
+    """The creation time inside a snowflake id; ValueError for an id too large to hold one."""
     ms = (int(snowflake) >> 22) + DISCORD_EPOCH_MS
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+    except OverflowError as exc:
+        raise ValueError(f"snowflake {snowflake} holds no time in range") from exc
 
 
 def parse_time(value: Any) -> tuple[datetime | None, bool]:
@@ -58,7 +62,10 @@ def parse_time(value: Any) -> tuple[datetime | None, bool]:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:  # not written by DCE, but hand-made exports do this
         return parsed.replace(tzinfo=UTC), True
-    return parsed.astimezone(UTC), False
+    try:
+        return parsed.astimezone(UTC), False
+    except OverflowError as exc:  # an offset pushed year 1 or 9999 out of range
+        raise ValueError(f"out of range: {value!r}") from exc
 
 
 def author_ref(author: Any) -> AuthorRef | None:

@@ -277,7 +277,10 @@ class _Page:
                 zone = self.tz or UTC
                 attrs["time_assumed_tz"] = _offset(when.replace(tzinfo=zone))
                 when = when.replace(tzinfo=zone)
-            return when.astimezone(UTC)
+            try:
+                return when.astimezone(UTC)
+            except OverflowError:  # an offset pushed year 1 or 9999 out of range
+                raise _Reject(f"post date {value!r} is out of range") from None
         raise _Reject(f"post date {value!r} does not match {list(self.layout.date_formats)}")
 
     def message(self, post: HtmlElement) -> Message:

@@ -28,10 +28,15 @@ class Reject(Exception):
 def loads(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as exc:
         # orjson refuses what the JSON spec allows but it does not: integers beyond 64 bits
         # (tdesktop 4.0.4-4.1.1 wrote unquoted custom-emoji ids) and lone surrogates.
-        return json.loads(raw)
+        try:
+            return json.loads(raw)
+        except RecursionError:
+            # Nested deeper than orjson's limit (1024) overflows json's stack too: no
+            # export nests that deep, so orjson's refusal is the answer.
+            raise ValueError(str(exc)) from None
 
 
 def parse_record(raw: bytes) -> Any:

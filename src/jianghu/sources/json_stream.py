@@ -64,6 +64,7 @@ class JsonStream:
         self._pos = 0  # cursor within _buf
         self._base = 0  # file offset of _buf[0]
         self._eof = False
+        self._bad_utf8: SourceFormatError | None = None  # raised once the reader gets there
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
         self._sha256 = hashlib.sha256()
         self._read_total = 0
@@ -92,8 +93,14 @@ class JsonStream:
         return self._base + self._pos
 
     def _fill(self, keep_from: int | None = None) -> bool:
-        """Read one more chunk, dropping buffered bytes before ``keep_from``."""
+        """Read one more chunk, dropping buffered bytes before ``keep_from``.
+
+        Invalid UTF-8 ends the buffer at the bad byte: the values before it are still
+        read, and the error is raised when the reader needs the bytes after it.
+        """
         if self._eof:
+            if self._bad_utf8 is not None:
+                raise self._bad_utf8
             return False
         keep = self._pos if keep_from is None else keep_from
         chunk = self._fp.read(self._chunk_size)
@@ -101,7 +108,7 @@ class JsonStream:
         if not chunk:
             self._eof = True
             self._check_utf8(b"", chunk_offset)
-            return False
+            return self._fill()  # raises what the final check found, else returns False
         self._read_total += len(chunk)
         self._sha256.update(chunk)
         if keep:
@@ -114,19 +121,23 @@ class JsonStream:
         return True
 
     def _check_utf8(self, chunk: bytes, chunk_offset: int) -> None:
-        """Validate UTF-8 across chunk boundaries; report the first bad byte's position."""
+        """Validate UTF-8 across chunk boundaries; on a bad byte, note the error at its
+        position and cut the buffer there (the bytes after it are never scanned)."""
         pending = len(self._utf8.getstate()[0])
         try:
             self._utf8.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
-            bad = chunk_offset - pending + exc.start
+            bad = max(chunk_offset - pending + exc.start, self._base + self._pos)
+            self._buf = self._buf[: bad - self._base]
+            self._eof = True
             line, col = self.position(bad)
-            raise SourceFormatError(
+            self._bad_utf8 = SourceFormatError(
                 self.path,
                 line,
                 col,
                 f"{exc.reason} (byte 0x{exc.object[exc.start]:02x}); expected UTF-8 text",
-            ) from exc
+            )
+            self._bad_utf8.__cause__ = exc
 
     # ---- positions -------------------------------------------------------------------
     def _advance_lines(self, offset: int) -> None:

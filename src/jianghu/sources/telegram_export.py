@@ -69,7 +69,10 @@ def _timestamp(obj: dict[str, Any], unix_key: str, local_key: str) -> tuple[date
     unix = obj.get(unix_key)
     if unix is not None:
         try:
-            return datetime.fromtimestamp(int(unix), UTC), False
+            seconds = int(unix)
+            if seconds < 0:  # tdesktop writes an unsigned time; Telegram began in 2013
+                raise ValueError(seconds)
+            return datetime.fromtimestamp(seconds, UTC), False
         except (TypeError, ValueError, OverflowError, OSError) as exc:
             raise Reject(f"'{unix_key}' is not epoch seconds: {unix!r}") from exc
     local = obj.get(local_key)
@@ -77,20 +80,23 @@ def _timestamp(obj: dict[str, Any], unix_key: str, local_key: str) -> tuple[date
         return None, False
     try:
         parsed = datetime.fromisoformat(str(local))
-    except ValueError as exc:
-        raise Reject(f"'{local_key}' is not an ISO date: {local!r}") from exc
-    # The exporting PC's zone is unknown: read it as UTC and say so in attrs.
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC), True
+        # The exporting PC's zone is unknown: read it as UTC and say so in attrs. An
+        # offset can push a date at either end of the calendar out of range.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC), True
+    except (ValueError, OverflowError) as exc:
+        raise Reject(f"'{local_key}' is not an ISO date in range: {local!r}") from exc
 
 
 def _text_and_entities(obj: dict[str, Any]) -> tuple[str, tuple[TextEntity, ...]]:
     """Rebuild the plain text and the structured entities with code-point offsets."""
+    text = obj.get("text")
+    if text is not None and not isinstance(text, (str, list)):
+        raise Reject(f"expected a string or an array in 'text', found {type(text).__name__}")
     parts = obj.get("text_entities")
     if not isinstance(parts, list):
-        text = obj.get("text", "")
-        if isinstance(text, str):
-            return text, ()
-        parts = text if isinstance(text, list) else []
+        if not isinstance(text, list):
+            return text or "", ()
+        parts = text
     pieces: list[str] = []
     entities: list[TextEntity] = []
     pos = 0
@@ -99,7 +105,9 @@ def _text_and_entities(obj: dict[str, Any]) -> tuple[str, tuple[TextEntity, ...]
             piece, etype = part, "plain"
             part = {}
         elif isinstance(part, dict):
-            piece, etype = str(part.get("text") or ""), str(part.get("type") or "plain")
+            piece, etype = part.get("text") or "", part.get("type") or "plain"
+            if not isinstance(piece, str) or not isinstance(etype, str):
+                raise Reject("expected an entity with a string 'text' and 'type' in 'text'")
         else:
             raise Reject(f"unexpected {type(part).__name__} in 'text'")
         if etype != "plain" and piece:
@@ -136,8 +144,14 @@ def _content_id(obj: dict[str, Any], text: str) -> str:
     return "sha1:" + hashlib.sha1(ident, usedforsecurity=False).hexdigest()[:20]
 
 
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _scalar(obj: dict[str, Any], key: str) -> str | None:
+    """A name or id field as text: a string, or an integer (old exports' numeric ids)."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise Reject(f"expected a string in '{key}', found {type(value).__name__}")
 
 
 class TelegramExport(JsonExportReader):
@@ -167,7 +181,7 @@ class TelegramExport(JsonExportReader):
                 found = True
                 yield from self._read_messages(js, chat, "messages")
             elif key in ("name", "type", "id"):
-                chat[key] = self._parse(js)
+                chat[key] = self._chat_field(js, key)
             else:
                 js.skip()
         if not found:
@@ -181,12 +195,13 @@ class TelegramExport(JsonExportReader):
 
     def _read_chat_list(self, js: JsonStream, section: str) -> Iterator[Message]:
         if js.peek() != ord("{"):
-            js.skip()  # an empty or unexpected section holds no chats
-            return
+            raise js.error(f"expected an object with a 'list' of chats at '{section}'")
         for key in js.iter_object():
-            if key != "list" or js.peek() != ord("["):
+            if key != "list":
                 js.skip()
                 continue
+            if js.peek() != ord("["):
+                raise js.error(f"expected an array of chats at '{section}.list'")
             for i in js.iter_array():
                 if js.peek() != ord("{"):
                     raise js.error(f"expected a chat object in {section}.list")
@@ -195,7 +210,7 @@ class TelegramExport(JsonExportReader):
                     if ckey == "messages":
                         yield from self._read_messages(js, chat, f"{section}.list[{i}].messages")
                     elif ckey in ("name", "type", "id"):
-                        chat[ckey] = self._parse(js)
+                        chat[ckey] = self._chat_field(js, ckey)
                     else:
                         js.skip()
 
@@ -205,6 +220,20 @@ class TelegramExport(JsonExportReader):
             return loads(repair_xnn(raw))
         except ValueError as exc:
             raise js.error(f"invalid JSON value: {exc}", offset) from exc
+
+    def _chat_field(self, js: JsonStream, key: str) -> Any:
+        """A chat's name, type or id; a wrong type would end up in the channel's key."""
+        js.peek()
+        offset = js.offset
+        value = self._parse(js)
+        if value is None or isinstance(value, str):
+            return value
+        if key == "id" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        what = "an integer or a string" if key == "id" else "a string"
+        raise js.error(
+            f"expected {what} as the chat's '{key}', found {type(value).__name__}", offset
+        )
 
     def _read_messages(
         self, js: JsonStream, chat: dict[str, Any], pointer: str
@@ -248,13 +277,14 @@ class TelegramExport(JsonExportReader):
         if assumed:
             attrs["date_assumed_utc"] = "true"
         for key in ("author", "via_bot", "saved_from", "reply_to_peer_id"):
-            if obj.get(key) is not None:
-                attrs[key] = str(obj[key])
+            value = _scalar(obj, key)
+            if value is not None:
+                attrs[key] = value
         author_key, name_key = ("actor_id", "actor") if kind == "service" else ("from_id", "from")
-        author_id = obj.get(author_key)
+        author_id, author_name = _scalar(obj, author_key), _scalar(obj, name_key)
         author = None
-        if author_id is not None or obj.get(name_key) is not None:
-            author = AuthorRef(_str_or_none(author_id), _str_or_none(obj.get(name_key)))
+        if author_id is not None or author_name is not None:
+            author = AuthorRef(author_id, author_name)
         reply = obj.get("reply_to_message_id")
         return Message(
             platform=PLATFORM,
@@ -274,10 +304,10 @@ class TelegramExport(JsonExportReader):
             raw=fixed.decode("utf-8"),
             source=source,
             reply_to=self._reply_to(reply, channel),
-            forwarded_from=_str_or_none(obj.get("forwarded_from")),
-            forwarded_from_id=_str_or_none(obj.get("forwarded_from_id")),
+            forwarded_from=_scalar(obj, "forwarded_from"),
+            forwarded_from_id=_scalar(obj, "forwarded_from_id"),
             media_kind=_media_kind(obj),
-            action=_str_or_none(obj.get("action")) if kind == "service" else None,
+            action=_scalar(obj, "action") if kind == "service" else None,
             attrs=attrs,
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -32,6 +33,17 @@ from jianghu.sources.base import FileSource, ReaderSpec, parse_tz_offset, regist
 
 PLATFORM = "whatsapp"
 
+# Limits against zip bombs (a 200 KB zip can hold gigabytes of one repeated letter). A
+# real export is text only (media are separate files) of at most the latest tens of
+# thousands of messages: a few MB, tens at the very most. 1 GiB of chat text from a zip is
+# no real export, so a zip member that states a larger size is refused.
+MAX_CHAT_BYTES = 1 << 30
+# WhatsApp caps a message at 65,536 characters, at most 256 KiB of UTF-8. A line of more
+# bytes than this stops the file (it would have to be held whole to find its end); a
+# message of more characters, over many lines, is a rejected record whose lines beyond
+# the limit are not kept.
+MAX_MESSAGE_SIZE = 1 << 20
+
 
 class _Reject(Exception):
     """A header line that cannot become a message; ``col`` points into the line."""
@@ -46,6 +58,9 @@ class _Line:
 
     def __init__(self, number: int, offset: int, raw: str, text: str) -> None:
         self.number, self.offset, self.raw, self.text = number, offset, raw, text
+
+
+_TOO_BIG = f"expected at most {MAX_CHAT_BYTES:,} bytes of chat text (a zip bomb?)"
 
 
 def _chat_member(archive: zipfile.ZipFile) -> str | None:
@@ -98,13 +113,25 @@ class WhatsAppExport(FileSource):
             member = _chat_member(archive)
             if member is None:
                 raise SourceFormatError(self.path, 1, 1, "zip holds no .txt chat export")
+            size = archive.getinfo(member).file_size
+            if size > MAX_CHAT_BYTES:
+                raise SourceFormatError(
+                    self.path, 1, 1, f"{member} in the zip is {size:,} bytes; {_TOO_BIG}"
+                )
             with archive.open(member) as fp:
                 yield fp
 
     def _lines(self, digest: hashlib._Hash | None = None) -> Iterator[_Line]:
         offset = 0
         with self._open_text() as fp:
-            for number, data in enumerate(fp, start=1):
+            for number, data in enumerate(self._raw_lines(fp), start=1):
+                if len(data) > MAX_MESSAGE_SIZE:
+                    raise SourceFormatError(
+                        self.path,
+                        number,
+                        1,
+                        f"line longer than {MAX_MESSAGE_SIZE:,} bytes; expected a chat message",
+                    )
                 if digest is not None:
                     digest.update(data)
                 try:
@@ -120,13 +147,38 @@ class WhatsAppExport(FileSource):
                 yield _Line(number, offset, raw, wf.normalise(raw.rstrip("\r\n")))
                 offset += len(data)
 
+    def _raw_lines(self, fp: IO[bytes]) -> Iterator[bytes]:
+        """Lines of at most one byte over the limit; a damaged zip is a located error.
+
+        zipfile never returns more than the member's stated size: a member that holds
+        more (a lying header) fails its CRC check at the end instead.
+        """
+        number = 1
+        while True:
+            try:
+                data = fp.readline(MAX_MESSAGE_SIZE + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise SourceFormatError(
+                    self.path, number, 1, f"damaged zip ({exc}); expected a readable chat file"
+                ) from exc
+            if not data:
+                return
+            yield data
+            number += 1
+
     def _decide_order(self) -> tuple[str, str]:
         """First pass: vote on the date order; returns (order, attrs value)."""
         votes = wf.DateOrderVotes()
-        for line in self._lines():
-            head = wf.match_header(line.text)
-            if head is not None:
-                votes.add(head.fields)
+        try:
+            for line in self._lines():
+                head = wf.match_header(line.text)
+                if head is not None:
+                    votes.add(head.fields)
+        except SourceFormatError:
+            # The second pass stops at the same line with the same error; until then it
+            # reads every message, in the order the lines before the break decide.
+            if votes.headers == 0:
+                raise
         if votes.headers == 0:
             raise SourceFormatError(
                 self.path, 1, 1, "expected a WhatsApp chat export: no line starts with a date"
@@ -150,27 +202,32 @@ class WhatsAppExport(FileSource):
         self._repeats, self._minute = {}, ""
         head: wf.Header | None = None
         record: list[_Line] = []
+        size = 0  # bytes of the record, kept lines or not
         for line in self._lines(digest):
             if (next_head := wf.match_header(line.text)) is not None:
                 if head is not None:
-                    yield from self._record(head, record)
-                head, record = next_head, [line]
+                    yield from self._record(head, record, size)
+                head, record, size = next_head, [line], len(line.raw)
             elif head is not None:
-                record.append(line)
+                size += len(line.raw)
+                if size <= MAX_MESSAGE_SIZE:
+                    record.append(line)
             elif line.text.strip():
                 self.problems.append(
                     SourceProblem(self.path, line.number, 1, "text before the first message")
                 )
         if head is not None:
-            yield from self._record(head, record)
+            yield from self._record(head, record, size)
         if zipfile.is_zipfile(self._file):  # the digest is of the file as given
             with self._file.open("rb") as fp:
                 self._sha256 = hashlib.file_digest(fp, "sha256").hexdigest()
         else:
             self._sha256 = digest.hexdigest()
 
-    def _record(self, head: wf.Header, lines: list[_Line]) -> Iterator[Message]:
+    def _record(self, head: wf.Header, lines: list[_Line], size: int) -> Iterator[Message]:
         try:
+            if size > MAX_MESSAGE_SIZE:
+                raise _Reject(f"message longer than {MAX_MESSAGE_SIZE:,} characters", 1)
             yield self._message(head, lines)
         except _Reject as exc:
             self.problems.append(SourceProblem(self.path, lines[0].number, exc.col, str(exc)))
@@ -206,7 +263,10 @@ class WhatsAppExport(FileSource):
             attrs["time_assumed_utc"] = "true"
             posted = local.replace(tzinfo=UTC)
         else:
-            posted = local.replace(tzinfo=self._tz).astimezone(UTC)
+            try:
+                posted = local.replace(tzinfo=self._tz).astimezone(UTC)
+            except OverflowError:  # the offset pushed year 9999 out of range
+                raise _Reject("date out of range in UTC", head.date_col) from None
         raw = "".join(line.raw for line in lines)
         return Message(
             platform=PLATFORM,
