@@ -289,3 +289,16 @@ def test_any_text_survives(tmp_path: Path, text: str) -> None:
     got, source = read(tmp_path, f"2026/3/1 下午3:05 - 老王: {text}\n2026/3/1 下午3:06 - 甲: end\n")
     assert source.problems == [] and len(got) == 2
     assert got[0].text == text.rstrip()
+
+
+def test_only_two_digit_years_are_read_as_this_century() -> None:
+    from jianghu.sources.whatsapp_formats import DateOrder, match_header, to_datetime
+
+    def when(line: str, order: DateOrder) -> datetime:
+        head = match_header(line)
+        assert head is not None
+        return to_datetime(head, order)
+
+    assert when("01/02/24, 10:00 - A: hi", "dmy").year == 2024
+    assert when("01/02/0024, 10:00 - A: hi", "dmy").year == 24  # written out: as written
+    assert when("0024-02-01, 10:00 - A: hi", "ymd").year == 24

@@ -118,11 +118,14 @@ def to_datetime(head: Header, order: DateOrder) -> datetime:
     a, b, c = (int(x) for x in head.fields)
     if order == "ymd" or len(head.fields[0]) == 4:
         year, month, day = a, b, c
+        year_digits = len(head.fields[0])
     elif order == "mdy":
         month, day, year = a, b, c
+        year_digits = len(head.fields[2])
     else:
         day, month, year = a, b, c
-    if year < 100:  # WhatsApp exists since 2009: two-digit years are this century
+        year_digits = len(head.fields[2])
+    if year_digits <= 2:  # WhatsApp exists since 2009: two-digit years are this century
         year += 2000
     hour = head.hour
     if head.marker is not None:
