@@ -52,6 +52,15 @@ def msg(**fields: Any) -> dict[str, Any]:
     return {"id": 2, "type": "message", "date_unixtime": "1700000001", "text": "x", **fields}
 
 
+def assert_middle_rejected(tmp_path: Path, middle: dict[str, Any], fragment: str) -> None:
+    """The record of ``tg_doc``'s line 3 is rejected there, its neighbours are read."""
+    messages, source = read_tg(tmp_path, tg_doc(middle))
+    assert [m.text for m in messages] == ["ok", "fine"]
+    [problem] = source.problems
+    assert (problem.line, problem.col) == (3, 2)
+    assert fragment in problem.message
+
+
 # ---- 1. dates out of range ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("middle", "fragment"),
@@ -66,11 +75,7 @@ def msg(**fields: Any) -> dict[str, Any]:
 def test_telegram_date_out_of_range_is_a_rejected_record(
     tmp_path: Path, middle: dict[str, Any], fragment: str
 ) -> None:
-    messages, source = read_tg(tmp_path, tg_doc(middle))
-    assert [m.text for m in messages] == ["ok", "fine"]
-    [problem] = source.problems
-    assert (problem.line, problem.col) == (3, 2)
-    assert fragment in problem.message
+    assert_middle_rejected(tmp_path, middle, fragment)
 
 
 DISCORD_DOC = """{"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "c"},
@@ -199,11 +204,7 @@ def test_whatsapp_bad_byte_keeps_the_messages_before_it(tmp_path: Path) -> None:
 def test_telegram_wrongly_typed_field_is_a_rejected_record(
     tmp_path: Path, middle: dict[str, Any], fragment: str
 ) -> None:
-    messages, source = read_tg(tmp_path, tg_doc(middle))
-    assert [m.text for m in messages] == ["ok", "fine"]
-    [problem] = source.problems
-    assert (problem.line, problem.col) == (3, 2)
-    assert fragment in problem.message
+    assert_middle_rejected(tmp_path, middle, fragment)
 
 
 def test_telegram_numeric_from_id_is_still_read(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from jianghu.faces.masking import mask_entity, mask_text
-from jianghu.faces.safe_text import json_safe
+from jianghu.faces.safe_text import json_text
 from jianghu.store.selection import Selection
 
 KINDS = ("messages", "offers", "actors", "entities")
@@ -180,4 +180,4 @@ def to_csv(kind: str, rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 def to_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
-        yield json_safe(orjson.dumps(row).decode()) + "\n"
+        yield json_text(row) + "\n"

@@ -5,20 +5,18 @@ on it (collect, jargon) import from here, so none of them imports another."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-import orjson
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from jianghu.errors import ConfigError, JianghuError, QueryError
-from jianghu.faces.safe_text import json_safe, terminal_safe
+from jianghu.faces.safe_text import json_text, terminal_safe
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -76,13 +74,7 @@ def _silence_stdout() -> None:
 
 
 def print_json(value: Any) -> None:
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:
-        # An integer beyond 64 bits (an id given so in annotate's or extract's input):
-        # orjson cannot write it; the json module can, exactly.
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    sys.stdout.write(json_safe(text) + "\n")
+    sys.stdout.write(json_text(value) + "\n")
 
 
 def parse_when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:

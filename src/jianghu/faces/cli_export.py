@@ -9,13 +9,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.text import Text
 
 from jianghu.errors import ConfigError, QueryError
 from jianghu.faces.cli_common import DbOption, check_choice, err, handles_errors, out, parse_when
-from jianghu.faces.safe_text import json_safe
+from jianghu.faces.safe_text import json_text
 from jianghu.settings import resolve_db_url
 from jianghu.store.selection import Selection, SelectionFilters
 
@@ -72,25 +71,18 @@ def write_out(target: str, chunks: Iterable[str]) -> None:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
-    path = Path(target)
-    if path.is_symlink():
-        path = path.resolve()
-    if path.exists() and not path.is_file():
-        try:
-            with path.open("w", encoding="utf-8", newline="") as f:
-                for chunk in chunks:
-                    f.write(chunk)
-        except OSError as exc:
-            raise ConfigError(f"{target}: cannot write: {exc.strerror or exc}") from exc
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
+    path = Path(target).resolve() if Path(target).is_symlink() else Path(target)
+    special = path.exists() and not path.is_file()  # a FIFO or a device: no renaming
+    tmp = path if special else path.with_name(f".{path.name}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
             for chunk in chunks:
                 f.write(chunk)
-        os.replace(tmp, path)
+        if not special:
+            os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if not special:
+            tmp.unlink(missing_ok=True)
         raise ConfigError(f"{target}: cannot write: {exc.strerror or exc}") from exc
 
 
@@ -181,7 +173,7 @@ def export_stix(
     filters = selection_filters(since, until, channel, category, actor, min_reputation)
     sel = _select(db, filters, reveal, "export stix")
     bundle = stix_bundle(sel, tlp=tlp, reveal=reveal)
-    text = json_safe(orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode()) + "\n"
+    text = json_text(bundle, indent=True) + "\n"
     write_out(out_path, [text])
     _said(out_path, f"a STIX 2.1 bundle of {len(bundle.get('objects', []))} objects")
 
@@ -240,12 +232,12 @@ def _write_events(target: str, per: str, events: list[dict[str, object]]) -> Non
     if not events:
         raise QueryError("no message matches the filters: no MISP event to write")
     if per == "export":
-        text = json_safe(orjson.dumps(events[0], option=orjson.OPT_INDENT_2).decode()) + "\n"
+        text = json_text(events[0], indent=True) + "\n"
         write_out(target, [text])
         _said(target, "a MISP event")
         return
     if target == "-":
-        write_out(target, (json_safe(orjson.dumps(e).decode()) + "\n" for e in events))
+        write_out(target, (json_text(e) + "\n" for e in events))
         return
     folder = Path(target)
     try:
@@ -254,7 +246,7 @@ def _write_events(target: str, per: str, events: list[dict[str, object]]) -> Non
         raise ConfigError(f"{target}: cannot create folder: {exc.strerror or exc}") from exc
     for event in events:
         uuid = str(event["Event"]["uuid"])  # type: ignore[index]
-        write_out(str(folder / f"{uuid}.json"), [json_safe(orjson.dumps(event).decode()) + "\n"])
+        write_out(str(folder / f"{uuid}.json"), [json_text(event) + "\n"])
     _said(target, f"{len(events)} MISP event(s)")
 
 

@@ -38,6 +38,16 @@ def _lines(source: str) -> Iterator[tuple[int, bytes]]:
         raise SourceError(source, f"cannot open: {exc.strerror or exc}") from exc
 
 
+def _unreadable(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+    """Where and why a line is not JSON: "col: reason" (a bad byte at its own column)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        col = len(raw[: bad.start].decode("utf-8")) + 1
+        return f"{col}: invalid UTF-8 (byte 0x{raw[bad.start]:02x})"
+    return f"{exc.colno}: invalid JSON: {exc.msg}"
+
+
 def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputLine]:
     """One item per line, blank lines included (as errors: one line out per line in);
     with ``require_text``, messages whose text is empty are errors too."""
@@ -49,16 +59,9 @@ def read_jsonl_texts(source: str, require_text: bool = False) -> Iterator[InputL
             yield InputLine(None, "", f"{name}:{number}:1: empty line")
             continue
         try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            col = len(raw[: exc.start].decode("utf-8")) + 1
-            byte = raw[exc.start]
-            yield InputLine(None, "", f"{name}:{number}:{col}: invalid UTF-8 (byte 0x{byte:02x})")
-            continue
-        try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            yield InputLine(None, "", f"{name}:{number}:{exc.colno}: invalid JSON: {exc.msg}")
+            yield InputLine(None, "", f"{name}:{number}:{_unreadable(raw, exc)}")
             continue
         if not isinstance(obj, dict):
             yield InputLine(None, "", f'{name}:{number}:1: expected an object {{"id","text"}}')

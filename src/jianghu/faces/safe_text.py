@@ -9,7 +9,11 @@ such text: the CLI passes it to Rich as ``Text`` objects, which are not markup.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
+
+import orjson
 
 # C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates, and the line
 # and paragraph separators that some terminals treat as newlines.
@@ -45,3 +49,19 @@ def _json_escape(match: re.Match[str]) -> str:
 def json_safe(text: str) -> str:
     """Serialised JSON with C1 controls, DEL, bidi controls and line separators escaped."""
     return text if text.isascii() and "\x7f" not in text else _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def json_text(value: Any, indent: bool = False) -> str:
+    """``value`` as JSON that is safe to show (:func:`json_safe`): every JSON the faces
+    print or export is written here."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    try:
+        text = orjson.dumps(value, option=option).decode()
+    except TypeError:
+        # An integer beyond 64 bits (an id given so in annotate's or extract's input):
+        # orjson cannot write it; the json module can, exactly.
+        text = json.dumps(
+            value, ensure_ascii=False, indent=2 if indent else None,
+            separators=None if indent else (",", ":"),
+        )  # fmt: skip
+    return json_safe(text)

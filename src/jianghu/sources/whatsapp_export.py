@@ -124,7 +124,7 @@ class WhatsAppExport(FileSource):
     def _lines(self, digest: hashlib._Hash | None = None) -> Iterator[_Line]:
         offset = 0
         with self._open_text() as fp:
-            for number, data in enumerate(self._raw_lines(fp), start=1):
+            for number, data in self._raw_lines(fp):
                 if len(data) > MAX_MESSAGE_SIZE:
                     raise SourceFormatError(
                         self.path,
@@ -147,8 +147,9 @@ class WhatsAppExport(FileSource):
                 yield _Line(number, offset, raw, wf.normalise(raw.rstrip("\r\n")))
                 offset += len(data)
 
-    def _raw_lines(self, fp: IO[bytes]) -> Iterator[bytes]:
-        """Lines of at most one byte over the limit; a damaged zip is a located error.
+    def _raw_lines(self, fp: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+        """Numbered lines of at most one byte over the limit; a damaged zip is a located
+        error.
 
         zipfile never returns more than the member's stated size: a member that holds
         more (a lying header) fails its CRC check at the end instead.
@@ -163,7 +164,7 @@ class WhatsAppExport(FileSource):
                 ) from exc
             if not data:
                 return
-            yield data
+            yield number, data
             number += 1
 
     def _decide_order(self) -> tuple[str, str]:
