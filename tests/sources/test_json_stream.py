@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import orjson
@@ -135,3 +136,17 @@ def test_errors_name_the_position(data: bytes, line: int, col: int, fragment: st
 )
 def test_repair_xnn(raw: bytes, expected: str) -> None:
     assert orjson.loads(repair_xnn(raw)) == expected
+
+
+# The pattern repair_xnn used before it was made fast, kept as its specification: a
+# backslash-x with two hex digits after an even run of backslashes (or none).
+_XNN_SPEC = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"\\", b"x", b"4", b"1", b"a", b"F", b"g", b'"', b"\xe4\xb8\xad"]))
+)
+def test_repair_xnn_matches_its_specification(pieces: list[bytes]) -> None:
+    raw = b"".join(pieces)
+    assert repair_xnn(raw) == _XNN_SPEC.sub(rb"\1\\u00\2", raw)

@@ -31,7 +31,10 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(")?', re.S)
 _SCALAR = re.compile(rb"[^ \t\r\n,\]}:\[{\"]+")
 # tdesktop writes control characters as \xNN, which is not JSON (tdesktop#27571). Only an
 # odd run of backslashes starts an escape, so a user's literal "\\x41" is left alone.
-_XNN = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
+# The pattern starts with its literal, which the regex engine finds like bytes.find; the
+# run of backslashes before it is counted only where it matches (a pattern that checked
+# the run itself was tried at every byte: 9 s for a 195 MB export instead of 0.7 s).
+_XNN = re.compile(rb"\\x[0-9A-Fa-f]{2}")
 _BOM = b"\xef\xbb\xbf"
 _OPEN = frozenset(b"{[")
 
@@ -43,7 +46,16 @@ def repair_xnn(raw: bytes) -> bytes:
     """Rewrite tdesktop's ``\\xNN`` escapes as JSON ``\\u00NN`` escapes."""
     if b"\\x" not in raw:
         return raw
-    return _XNN.sub(rb"\1\\u00\2", raw)
+
+    def rewrite(m: re.Match[bytes]) -> bytes:
+        start = before = m.start()
+        while before and raw[before - 1] == 0x5C:  # the backslashes before this one
+            before -= 1
+        if (start - before) % 2:  # this backslash is itself escaped: a literal "\\x"
+            return m.group()
+        return b"\\u00" + m.group()[2:]
+
+    return _XNN.sub(rewrite, raw)
 
 
 def _describe(byte: int | None) -> str:
