@@ -108,24 +108,45 @@ def test_rum_ranks_from_the_index(
     assert "Sort" not in plan, plan
 
 
-def test_a_common_term_is_ranked_or_walked_by_its_estimate_with_rum(
+def test_a_common_query_is_answered_from_the_newest_messages_with_rum(
     gin_and_rum: tuple[PostgresStore, PostgresStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gin, rum = gin_and_rum
     for store in (gin, rum):
         store._execute("ANALYZE")
-    in_cards = {
-        h.id for h in gin.search(parse_query("料"), SearchFilters(category="card_fraud", limit=100))
-    }
+    with_cat = SearchFilters(category="data_leak", limit=100)
+    in_leaks = {h.id for h in gin.search(parse_query("料"), with_cat)}
+    assert len(in_leaks) >= 3
     monkeypatch.setattr(postgres, "RUM_RANK_AT_MOST", 0)  # every term counts as common
     monkeypatch.setattr(postgres, "RANK_AT_MOST", 0)
     newest = rum.search(parse_query("料"), SearchFilters(limit=2))
     assert [h.score for h in newest] == [0.0, 0.0]  # listed newest first, not ranked
     assert [h.id for h in newest] == sorted(_ids(gin, "料"), reverse=True)[:2]
-    # In a category larger than the term's matches, RUM ranks and checks the category.
-    monkeypatch.setattr(PostgresStore, "_rank_within", lambda self, c, n: c is not None)
-    ranked = rum.search(parse_query("料"), SearchFilters(category="card_fraud", limit=100))
-    assert {h.id for h in ranked} == in_cards
+    # With a category the estimate cannot be trusted: the newest messages of the
+    # category are looked at first, and fill the page ...
+    probed = rum.search(parse_query("料"), SearchFilters(category="data_leak", limit=2))
+    assert [h.id for h in probed] == sorted(in_leaks, reverse=True)[:2]
+    assert [h.score for h in probed] == [0.0, 0.0]
+    # ... or, when they cannot, RUM ranks every match of the term and the category.
+    ranked = rum.search(parse_query("料"), with_cat)
+    assert {h.id for h in ranked} == in_leaks and all(h.score > 0 for h in ranked)
+    # A phrase of common tokens and a time window are looked for the same way: the
+    # newest matches of the window, by date.
+    window = SearchFilters(until=datetime(2026, 3, 3, 23, tzinfo=UTC), limit=1)
+    [first] = rum.search(parse_query("资料"), window)
+    in_window = [h for h in gin.search(parse_query("资料"), SearchFilters(limit=100))]
+    assert (
+        first.text
+        == max(
+            (h for h in in_window if h.posted_at < datetime(2026, 3, 4, tzinfo=UTC)),
+            key=lambda h: h.posted_at,
+        ).text
+    )
+    assert first.score == 0.0
+    # Nothing found among the newest: ranked, so a rare query still finds its matches.
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 1)
+    rare = rum.search(parse_query("料"), SearchFilters(category="data_leak", limit=3))
+    assert all(h.score > 0 for h in rare) and {h.id for h in rare} <= in_leaks
 
 
 @settings(

@@ -184,16 +184,25 @@ class Store(abc.ABC):
     # and turn a SearchDoc into their values; others index in _index_new.
     search_columns: tuple[str, ...] = ()
 
-    def _search_values(self, doc: SearchDoc) -> list[Any]:
+    def _search_values(self, doc: SearchDoc, categories: Sequence[str] = ()) -> list[Any]:
+        """The search columns' values of a message; a backend may index its categories
+        with its words (PostgreSQL does, so that a category filter is an index lookup)."""
         return []
+
+    @abc.abstractmethod
+    def _categories_replaced(self, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Stored messages got new categories (re-analysis): update whatever a backend
+        indexes them in besides ``message_categories``."""
 
     @abc.abstractmethod
     def _index_new(self, rows: Sequence[tuple[int, SearchDoc]]) -> None:
         """Index messages just inserted."""
 
     @abc.abstractmethod
-    def _reindex(self, message_id: int, old: SearchDoc, new: SearchDoc) -> None:
-        """Replace a message's index entry after an edit."""
+    def _reindex(
+        self, message_id: int, old: SearchDoc, new: SearchDoc, categories: Sequence[str]
+    ) -> None:
+        """Replace a message's index entry after an edit (``categories``: its new ones)."""
 
     @abc.abstractmethod
     def _search_ids(
@@ -559,7 +568,10 @@ class Store(abc.ABC):
             if item.analysis is not None:
                 analysed.append((new_id, item.analysis))
             row = self._row(message, digest, cid, aid, source_file_id, new_id)
-            rows.append((*row, *self._search_values(doc)) if extra else row)
+            if extra:
+                cats = item.analysis.categories if item.analysis is not None else ()
+                row = (*row, *self._search_values(doc, cats))
+            rows.append(row)
             index.append((new_id, doc))
             current[(cid, message.message_id)] = StoredState(
                 new_id,
@@ -693,7 +705,8 @@ class Store(abc.ABC):
             self._q(f"UPDATE messages SET {assignments} WHERE id = ?"),
             [*(values[c] for c in UPDATABLE), state.id],
         )
-        self._reindex(state.id, search_doc(state.text), doc)
+        cats = item.analysis.categories if item.analysis is not None else ()
+        self._reindex(state.id, search_doc(state.text), doc, cats)
         self._forget_analyses([state.id])
         self._insert_entities(entity_rows(state.id, item.entities))
         if item.analysis is not None:
@@ -934,6 +947,7 @@ class Store(abc.ABC):
             self._forget_analyses([i for i, _, _ in results])
             self._insert_entities([row for i, ents, _ in results for row in entity_rows(i, ents)])
             self._insert_analyses([(i, a) for i, _, a in results])
+            self._categories_replaced([(i, a.categories) for i, _, a in results])
 
     def stale_ranges(
         self, lexicon_version: str, model_version: str, size: int
@@ -996,6 +1010,7 @@ class Store(abc.ABC):
             self._forget_analyses([i for i, _, _ in todo])
             self._insert_entities([row for i, ents, _ in todo for row in entity_rows(i, ents)])
             self._insert_analyses([(i, a) for i, _, a in todo])
+            self._categories_replaced([(i, a.categories) for i, _, a in todo])
             return len(todo)
 
         return self._atomically(write)

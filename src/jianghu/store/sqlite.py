@@ -99,7 +99,13 @@ class SQLiteStore(Store):
             [(i, d.uni, d.bi) for i, d in rows],
         )
 
-    def _reindex(self, message_id: int, old: SearchDoc, new: SearchDoc) -> None:
+    def _categories_replaced(self, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        pass  # SQLite filters by category through a join: nothing else holds them
+
+    def _reindex(
+        self, message_id: int, old: SearchDoc, new: SearchDoc, categories: Sequence[str]
+    ) -> None:
+        # Categories are not indexed here: SQLite filters by them through a join.
         # A contentless FTS5 table forgets a row when told the exact tokens it indexed;
         # the tokenizer is deterministic, so the old text gives them back.
         if old.uni or old.bi:
