@@ -43,12 +43,11 @@ class SQLiteStore(Store):
             self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            # Ingest writes batches of a few MB: with SQLite's defaults (a 2 MB page cache,
-            # a checkpoint every 4 MB of WAL) nearly every commit also checkpointed and
-            # the indexes' pages were read back between batches. These cut the time of
-            # writing a batch by about a sixth (BENCHMARKS.md); the WAL grows to about
-            # 160 MB between checkpoints and is folded back when the store is closed.
-            self._conn.execute("PRAGMA cache_size = -16384")  # KiB: 16 MiB
+            # Ingest writes batches of a few MB: with SQLite's default checkpoint every
+            # 4 MB of WAL nearly every commit also checkpointed. The WAL now grows to
+            # about 160 MB between checkpoints and is folded back when the store is
+            # closed. (A 16 MiB page cache as well wrote batches faster, but took the
+            # ingest of 1,000,000 messages over its 500 MB budget: BENCHMARKS.md.)
             self._conn.execute("PRAGMA wal_autocheckpoint = 40000")  # pages of 4 KiB
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA busy_timeout = 10000")
