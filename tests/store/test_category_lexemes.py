@@ -19,6 +19,7 @@ from jianghu.store.base import SearchFilters
 from jianghu.store.postgres import PostgresStore
 from jianghu.store.postgres_index import index_method, switch_search_indexes
 from tests.conftest import make_message
+from tests.store.test_search_rum import spy_statements
 
 ADS = {
     "1": "出一手快递料 实名手机号 日更 0.2U一条 飞机私聊",
@@ -164,14 +165,7 @@ def test_search_tokens_never_hold_the_category_prefix(text: str) -> None:
 def test_a_category_filter_intersects_in_the_index(
     pg: PostgresStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    statements: list[tuple[str, object]] = []
-    execute = pg._conn.execute
-
-    def spy(sql: str, args: object = None, **kwargs: object) -> object:
-        statements.append((sql, args))
-        return execute(sql, args, **kwargs)
-
-    monkeypatch.setattr(pg._conn, "execute", spy)
+    statements = spy_statements(pg, monkeypatch)
     hits = pg.search(parse_query("CVV"), SearchFilters(category="card_fraud"))
     assert {h.text for h in hits} == {ADS["2"], ADS["5"]}
     queries = [a for _, a in statements if isinstance(a, list) and a]

@@ -59,6 +59,21 @@ def _ids(store: PostgresStore, query: str, **filters: object) -> set[int]:
     return {h.id for h in found}
 
 
+def spy_statements(
+    store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, object]]:
+    """Every (SQL, arguments) the store's connection executes from now on."""
+    statements: list[tuple[str, object]] = []
+    execute = store._conn.execute
+
+    def spy(sql: str, args: object = None, **kwargs: object) -> object:
+        statements.append((sql, args))
+        return execute(sql, args, **kwargs)
+
+    monkeypatch.setattr(store._conn, "execute", spy)
+    return statements
+
+
 @pytest.mark.parametrize("query", QUERIES)
 def test_rum_finds_what_gin_finds(
     gin_and_rum: tuple[PostgresStore, PostgresStore], query: str
@@ -84,14 +99,8 @@ def test_rum_ranks_from_the_index(
     from psycopg import ClientCursor
 
     _, rum = gin_and_rum
-    statements: list[tuple[str, object]] = []
     execute = rum._conn.execute
-
-    def spy(sql: str, args: object = None, **kwargs: object) -> object:
-        statements.append((sql, args))
-        return execute(sql, args, **kwargs)
-
-    monkeypatch.setattr(rum._conn, "execute", spy)
+    statements = spy_statements(rum, monkeypatch)
     hits = rum.search(parse_query("料"), SearchFilters(limit=3))
     assert len(hits) == 3 and all(h.score > 0 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -76,11 +76,16 @@ def tsvector_literal(tokens: str) -> str:
     return " ".join(parts)
 
 
+def category_lexeme_names(categories: Iterable[str]) -> list[str]:
+    """The lexemes of a message's categories, sorted and without repeats."""
+    return sorted({CATEGORY_PREFIX + c for c in categories})
+
+
 def category_lexemes(categories: Iterable[str]) -> str:
     """The categories of a message as position-less lexemes to append to a tsvector
     literal (" 'cat:card_fraud'"): a category filter then intersects posting lists in the
     search index instead of walking the category or checking it match by match."""
-    return "".join(" " + _quote(CATEGORY_PREFIX + c) for c in sorted(set(categories)))
+    return "".join(" " + _quote(name) for name in category_lexeme_names(categories))
 
 
 def tsquery_literal(clause: Clause) -> str:
@@ -214,7 +219,7 @@ class PostgresStore(Store):
                 ALL_CATEGORY_LEXEMES,
                 ALL_CATEGORY_LEXEMES,
                 [i for i, _ in rows],
-                [" ".join(sorted({CATEGORY_PREFIX + c for c in cats})) for _, cats in rows],
+                [" ".join(category_lexeme_names(cats)) for _, cats in rows],
             ),
         )
 
@@ -256,15 +261,36 @@ class PostgresStore(Store):
             # The category's lexeme joins the first clause: the index intersects it with
             # the term (码 in account_trade at 2,000,000 messages: 904 ms walking the
             # category). ``where`` still checks it against message_categories.
-            qparams[0] = f"({qparams[0]}) & {_quote(CATEGORY_PREFIX + category)}"
+            qparams[0] = f"({qparams[0]}) & {category_lexemes([category]).strip()}"
         match = " AND ".join(conds)
         distance = self._rum_operator()
         common = self._known_common(clauses)
         estimate = self._estimated_matches(match, qparams) if common else 0.0
         if distance:
-            return self._search_with_rum(
-                clauses, match, qparams, where, params, limit, category, common, estimate
-            )
+            # RUM ranks in the index, but reads every posting of the query's lexemes to do
+            # so (0.6 µs each at 1,000,000 messages, 3.4 at 2,000,000), so its cost grows
+            # with the store; the newest messages answer a common query in a bounded
+            # number of row reads instead.
+            if common and category is None and estimate > RUM_RANK_AT_MOST:
+                # A single common term (its estimate is close): the newest matches, as
+                # on SQLite.
+                found = self._newest(match, qparams, where, params, limit, None)
+                return [(int(i), 0.0) for (i,) in found]
+            if common:
+                # Every token is common, but the planner cannot say how common the whole
+                # query is: it multiplies frequencies, while phrases, and terms with a
+                # category, go together far more often (对公账户: 87 estimated, 71,986
+                # at 2,000,000 messages; 料 in card_fraud: 32,876 estimated, 161,848).
+                # Look among the newest messages (of the category, or of the time
+                # window) first: a common query fills the page there in a few
+                # milliseconds (放心交易: 237 → 9 ms); a rare one falls through.
+                found = self._newest(match, qparams, where, params, limit, category, PROBE_ROWS)
+                if len(found) >= limit:
+                    return [(int(i), 0.0) for (i,) in found]
+            # RUM holds positions: phrases are checked and matches ranked in the index,
+            # and the category is one more lexeme of the query, intersected there (码 in
+            # account_trade: 730 → 17 ms).
+            return self._ranked_by_rum(clauses, match, qparams, where, params, limit, distance)
         if estimate > RANK_AT_MOST:
             # As on SQLite: ranking every match of a common term (料 is in one message of
             # six) reads them all — 0.8 s at 200,000 messages — so such a query lists the
@@ -296,42 +322,6 @@ class PostgresStore(Store):
             use = schema is not None and index_method(self._conn) == "rum"
             self._rum_distance = distance_operator(schema) if use and schema else ""
         return self._rum_distance
-
-    def _search_with_rum(
-        self,
-        clauses: Sequence[Clause],
-        match: str,
-        qparams: list[str],
-        where: str,
-        params: list[Any],
-        limit: int,
-        category: str | None,
-        common: bool,
-        estimate: float,
-    ) -> list[tuple[int, float]]:
-        """Search through RUM indexes. Ranking reads every posting of the query's lexemes
-        (about 0.6 µs each), so its cost grows with the store; the newest messages answer
-        a common query in a bounded number of row reads instead."""
-        distance = self._rum_operator()
-        if common and category is None and estimate > RUM_RANK_AT_MOST:
-            # A single common term (its estimate is close): the newest matches, as on SQLite.
-            found = self._newest(match, qparams, where, params, limit, None)
-            return [(int(i), 0.0) for (i,) in found]
-        if common:
-            # Every token is common, but the planner cannot say how common the whole query
-            # is: it multiplies frequencies, while phrases, and terms with a category, go
-            # together far more often (对公账户: 87 estimated, 71,986 at 2,000,000
-            # messages; 料 in card_fraud: 32,876 estimated, 161,848). Look among the
-            # newest messages (of the category, or of the time window) first: a common
-            # query fills the page there in a few milliseconds (放心交易: 237 → 9 ms),
-            # a rare one falls through to ranking, whose postings it then bounds.
-            found = self._newest(match, qparams, where, params, limit, category, PROBE_ROWS)
-            if len(found) >= limit:
-                return [(int(i), 0.0) for (i,) in found]
-        # RUM holds positions: phrases are checked and matches ranked in the index (料,
-        # 156,000 matches at 1,000,000 messages: 98 ms), and the category is one more
-        # lexeme of the query, intersected there (码 in account_trade: 730 → 17 ms).
-        return self._ranked_by_rum(clauses, match, qparams, where, params, limit, distance)
 
     def _ranked_by_rum(
         self,
